@@ -1,0 +1,184 @@
+package wire
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Frame types (PROTOCOL.md §3.2).
+const (
+	FrameMeta      byte = 'M'
+	FrameOpen      byte = 'O'
+	FrameData      byte = 'D'
+	FrameHeartbeat byte = 'K'
+	FrameEnd       byte = 'Z'
+	FrameError     byte = 'E'
+)
+
+// MaxFrame is the largest frame payload, MaxData the most log bytes in one
+// data frame.
+const (
+	MaxFrame = 1 << 20
+	MaxData  = 256 << 10
+)
+
+const headerLen = 5
+
+// Open is the payload of an O frame.
+type Open struct {
+	Log    string `json:"log"`
+	ID     string `json:"id"`
+	Offset int64  `json:"offset"`
+	Size   int64  `json:"size"`
+	Reason string `json:"reason"`
+}
+
+// End is the payload of a Z frame.
+type End struct {
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// ErrorPayload is the payload of an E frame.
+type ErrorPayload struct {
+	Status  Status `json:"status"`
+	Message string `json:"message"`
+}
+
+// VersionInfo is the M frame answering `version`.
+type VersionInfo struct {
+	Version  string `json:"version"`
+	Protocol int    `json:"protocol"`
+}
+
+// LogInfo describes one log in `ls` and `stat` answers. Size is -1 when
+// the log cannot be opened.
+type LogInfo struct {
+	Name  string `json:"name"`
+	Size  int64  `json:"size"`
+	MTime string `json:"mtime,omitempty"`
+	ID    string `json:"id,omitempty"`
+}
+
+// Listing is the M frame answering `ls`.
+type Listing struct {
+	Logs []LogInfo `json:"logs"`
+}
+
+// FrameWriter writes frames to an io.Writer. Every Write* call issues one
+// Write to the underlying writer, so a FrameWriter shared by goroutines
+// needs only a mutex around calls (none is included).
+type FrameWriter struct {
+	w   io.Writer
+	buf []byte
+}
+
+// NewFrameWriter returns a FrameWriter on w.
+func NewFrameWriter(w io.Writer) *FrameWriter { return &FrameWriter{w: w} }
+
+// WriteFrame writes one frame of type typ.
+func (fw *FrameWriter) WriteFrame(typ byte, payload []byte) error {
+	if len(payload) > MaxFrame {
+		return fmt.Errorf("write frame %q: payload of %d bytes exceeds %d", typ, len(payload), MaxFrame)
+	}
+	fw.buf = appendHeader(fw.buf[:0], typ, len(payload))
+	fw.buf = append(fw.buf, payload...)
+	_, err := fw.w.Write(fw.buf)
+	return err
+}
+
+// WriteJSON writes a frame whose payload is v as JSON.
+func (fw *FrameWriter) WriteJSON(typ byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("write frame %q: %w", typ, err)
+	}
+	return fw.WriteFrame(typ, b)
+}
+
+// WriteData writes data, which starts at byte offset of the current file,
+// as one or more D frames of at most MaxData bytes each.
+func (fw *FrameWriter) WriteData(offset int64, data []byte) error {
+	for len(data) > 0 {
+		n := min(len(data), MaxData)
+		fw.buf = appendHeader(fw.buf[:0], FrameData, 8+n)
+		fw.buf = binary.BigEndian.AppendUint64(fw.buf, uint64(offset))
+		fw.buf = append(fw.buf, data[:n]...)
+		if _, err := fw.w.Write(fw.buf); err != nil {
+			return err
+		}
+		data, offset = data[n:], offset+int64(n)
+	}
+	return nil
+}
+
+func appendHeader(b []byte, typ byte, n int) []byte {
+	b = append(b, typ)
+	return binary.BigEndian.AppendUint32(b, uint32(n))
+}
+
+// Frame is one frame read by a FrameReader. Payload is valid until the
+// next call to Next.
+type Frame struct {
+	Type    byte
+	Payload []byte
+}
+
+// DataOffset splits a D frame's payload into its offset and bytes.
+func (f Frame) DataOffset() (int64, []byte, error) {
+	if f.Type != FrameData || len(f.Payload) < 8 {
+		return 0, nil, errors.New("malformed data frame")
+	}
+	off := binary.BigEndian.Uint64(f.Payload)
+	if off > 1<<62 {
+		return 0, nil, errors.New("malformed data frame: offset out of range")
+	}
+	return int64(off), f.Payload[8:], nil
+}
+
+// Decode unmarshals a JSON payload into v.
+func (f Frame) Decode(v any) error {
+	if err := json.Unmarshal(f.Payload, v); err != nil {
+		return fmt.Errorf("malformed %q frame: %w", f.Type, err)
+	}
+	return nil
+}
+
+// FrameReader reads frames, refusing any payload over MaxFrame.
+type FrameReader struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+// NewFrameReader returns a FrameReader on r.
+func NewFrameReader(r io.Reader) *FrameReader {
+	return &FrameReader{r: bufio.NewReaderSize(r, 64<<10)}
+}
+
+// Next reads the next frame. It returns io.EOF at a clean end between
+// frames and io.ErrUnexpectedEOF inside one.
+func (fr *FrameReader) Next() (Frame, error) {
+	var h [headerLen]byte
+	if _, err := io.ReadFull(fr.r, h[:]); err != nil {
+		return Frame{}, err
+	}
+	n := binary.BigEndian.Uint32(h[1:])
+	if n > MaxFrame {
+		return Frame{}, fmt.Errorf("frame %q of %d bytes exceeds the limit", h[0], n)
+	}
+	if cap(fr.buf) < int(n) {
+		fr.buf = make([]byte, n)
+	}
+	fr.buf = fr.buf[:n]
+	if _, err := io.ReadFull(fr.r, fr.buf); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return Frame{}, err
+	}
+	return Frame{Type: h[0], Payload: fr.buf}, nil
+}
