@@ -1,0 +1,66 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// FollowOptions says where a follow starts.
+type FollowOptions struct {
+	// Lines of history to start with; nil asks for the server's default.
+	Lines *int
+	// Cursor resumes just after a cursor returned by an earlier Follow,
+	// instead of Lines.
+	Cursor string
+	// Heartbeat asks the server for a heartbeat this often while the log
+	// is quiet; 0 means the protocol default. After three missed
+	// heartbeats Follow gives up with ErrDead.
+	Heartbeat time.Duration
+}
+
+// Follow streams the log: history, then lines as they are appended, across
+// rotations, until ctx ends or the connection fails. emit receives whole
+// lines (one or more per call; the slice is reused after emit returns).
+// Follow returns the cursor after the last line emitted, for resuming.
+func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit func(lines []byte) error) (string, error) {
+	req := wire.Request{Verb: wire.VerbFollow, Log: log, Cursor: opt.Cursor, Heartbeat: opt.Heartbeat}
+	if opt.Lines != nil {
+		req.Lines, req.HasLines = *opt.Lines, true
+	}
+	hb := opt.Heartbeat
+	if hb == 0 {
+		hb = wire.DefaultHeartbeat
+	}
+	cursor := opt.Cursor
+	var id string
+	next := int64(-1)
+	_, err := c.request(ctx, req, 3*hb, func(f wire.Frame) error {
+		switch f.Type {
+		case wire.FrameOpen:
+			var o wire.Open
+			if err := f.Decode(&o); err != nil {
+				return err
+			}
+			id, next = o.ID, o.Offset
+		case wire.FrameData:
+			off, data, err := f.DataOffset()
+			if err != nil {
+				return err
+			}
+			if id == "" || off != next {
+				return fmt.Errorf("%w: data at offset %d, expected %d", ErrProtocol, off, next)
+			}
+			next += int64(len(data))
+			if err := emit(data); err != nil {
+				return err
+			}
+			cursor = id + "@" + strconv.FormatInt(next, 10)
+		}
+		return nil
+	})
+	return cursor, err
+}

@@ -1,0 +1,157 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// SubsystemName is the SSH subsystem weblog-server is configured as.
+const SubsystemName = "weblog"
+
+// transport opens one request stream: the request line goes to the server
+// and its framed answer comes back.
+type transport interface {
+	start(ctx context.Context, req wire.Request) (*stream, error)
+}
+
+// stream is one request in flight.
+type stream struct {
+	frames *wire.FrameReader
+	stderr *limitedBuffer // the server's stderr, for messages
+	close  func() error   // ends the request and releases it
+	wait   func() error   // waits for the remote exit status, if any
+}
+
+// sshTransport runs each request in a new SSH session: the weblog
+// subsystem when sshd defines it, else exec of the request line (a forced
+// command). The first answer decides for later requests.
+type sshTransport struct {
+	client *ssh.Client
+	mu     sync.Mutex
+	exec   bool // the subsystem was refused once: use exec
+}
+
+func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+	t.mu.Lock()
+	useExec := t.exec
+	t.mu.Unlock()
+	if !useExec {
+		s, err := t.startSession(ctx, req, false)
+		if err == nil || !errors.Is(err, errSubsystemRefused) {
+			return s, err
+		}
+		t.mu.Lock()
+		t.exec = true
+		t.mu.Unlock()
+	}
+	return t.startSession(ctx, req, true)
+}
+
+var errSubsystemRefused = errors.New("subsystem request failed")
+
+func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool) (*stream, error) {
+	sess, err := t.client.NewSession()
+	if err != nil {
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	stderr := &limitedBuffer{max: 64 << 10}
+	sess.Stderr = stderr
+	if exec {
+		err = sess.Start(req.String())
+	} else {
+		if err = sess.RequestSubsystem(SubsystemName); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("%w: %w", errSubsystemRefused, err)
+		}
+		_, err = io.WriteString(stdin, req.String()+"\n")
+	}
+	if err != nil {
+		sess.Close()
+		return nil, fmt.Errorf("start request: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	return &stream{
+		frames: wire.NewFrameReader(stdout),
+		stderr: stderr,
+		close: func() error {
+			stop()
+			stdin.Close()
+			return sess.Close()
+		},
+		wait: sess.Wait,
+	}, nil
+}
+
+// pipeTransport speaks stream mode over a reader/writer pair, one request
+// at a time. Cancelling a request closes w, which ends the session.
+type pipeTransport struct {
+	r  io.Reader
+	w  io.WriteCloser
+	mu sync.Mutex
+}
+
+func (t *pipeTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+	t.mu.Lock()
+	if _, err := io.WriteString(t.w, req.String()+"\n"); err != nil {
+		t.mu.Unlock()
+		return nil, fmt.Errorf("send request: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { t.w.Close() })
+	return &stream{
+		frames: wire.NewFrameReader(t.r),
+		stderr: &limitedBuffer{max: 1},
+		close: func() error {
+			stop()
+			t.mu.Unlock()
+			return nil
+		},
+		wait: func() error { return nil },
+	}, nil
+}
+
+// limitedBuffer keeps the first max bytes written to it and drops the
+// rest, so a hostile server cannot grow our memory through stderr.
+type limitedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// message returns the server's last stderr line without its prefix.
+func (b *limitedBuffer) message() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := strings.TrimSpace(b.buf.String())
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return strings.TrimPrefix(s, "weblog-server: error: ")
+}

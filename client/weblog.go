@@ -1,0 +1,134 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// Client sends weblog requests (PROTOCOL.md) over one connection.
+type Client struct {
+	t transport
+}
+
+// New returns a Client that runs each request in its own session on conn,
+// through the weblog subsystem or, where sshd does not define it, a forced
+// command.
+func New(conn *Conn) *Client {
+	return &Client{t: &sshTransport{client: conn.Client}}
+}
+
+// NewPipe returns a Client that speaks stream mode over r and w, e.g. to a
+// weblog-server's stdout and stdin, or to subsystem.Serve in-process.
+// Requests run one at a time; cancelling one closes w.
+func NewPipe(r io.Reader, w io.WriteCloser) *Client {
+	return &Client{t: &pipeTransport{r: r, w: w}}
+}
+
+// ErrProtocol means the server's answer is not the weblog protocol:
+// typically a host where this key runs a shell, not weblog-server.
+var ErrProtocol = errors.New("the server does not speak the weblog protocol")
+
+// ErrDead means the server stopped sending, heartbeats included: the
+// connection is dead, not quiet.
+var ErrDead = errors.New("connection dead")
+
+// RemoteError is a failure reported by weblog-server, with its exit status
+// (PROTOCOL.md §5).
+type RemoteError = wire.Error
+
+// request runs req (framed) and calls fn for each frame until the final Z
+// or E frame; it returns the Z frame's payload. fn may stop early by
+// returning an error, which request returns.
+// A positive idle ends the request with ErrDead when no frame arrives for
+// that long.
+func (c *Client) request(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error) (wire.End, error) {
+	req.Framed = true
+	s, err := c.t.start(ctx, req)
+	if err != nil {
+		return wire.End{}, err
+	}
+	defer s.close()
+	var dead atomic.Bool
+	var watchdog *time.Timer
+	if idle > 0 {
+		watchdog = time.AfterFunc(idle, func() {
+			dead.Store(true)
+			s.close()
+		})
+		defer watchdog.Stop()
+	}
+	for first := true; ; first = false {
+		f, err := s.frames.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return wire.End{}, ctx.Err()
+			}
+			if dead.Load() {
+				return wire.End{}, fmt.Errorf("%w: nothing heard for %s", ErrDead, idle)
+			}
+			return wire.End{}, s.failure(first, err)
+		}
+		if watchdog != nil {
+			watchdog.Reset(idle)
+		}
+		switch f.Type {
+		case wire.FrameEnd:
+			var e wire.End
+			return e, f.Decode(&e)
+		case wire.FrameError:
+			var p wire.ErrorPayload
+			if err := f.Decode(&p); err != nil {
+				return wire.End{}, err
+			}
+			return wire.End{}, &wire.Error{Status: p.Status, Message: sanitize(p.Message)}
+		case wire.FrameMeta, wire.FrameOpen, wire.FrameData, wire.FrameHeartbeat:
+		default:
+			if first {
+				return wire.End{}, s.failure(true, fmt.Errorf("unexpected first byte %q", f.Type))
+			}
+			continue // PROTOCOL.md §3.2: ignore unknown frame types
+		}
+		if err := fn(f); err != nil {
+			return wire.End{}, err
+		}
+	}
+}
+
+// failure explains a stream that ended without a final frame, using the
+// remote exit status and stderr where there are any.
+func (s *stream) failure(first bool, readErr error) error {
+	s.close()
+	werr := s.wait()
+	msg := sanitize(s.stderr.message())
+	var exit interface{ ExitStatus() int }
+	if errors.As(werr, &exit) && exit.ExitStatus() > 0 && exit.ExitStatus() <= int(wire.StatusLimit) && msg != "" {
+		return &wire.Error{Status: wire.Status(exit.ExitStatus()), Message: msg}
+	}
+	if first && readErr != io.EOF {
+		if msg != "" {
+			return fmt.Errorf("%w (%s)", ErrProtocol, msg)
+		}
+		return ErrProtocol
+	}
+	if msg != "" {
+		return fmt.Errorf("connection lost: %w (%s)", readErr, msg)
+	}
+	return fmt.Errorf("connection lost: %w", readErr)
+}
+
+// sanitize makes remote text safe to print: control bytes are escaped.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,114 @@
+// Command weblog-server is the server side of weblogctl: run by sshd as a
+// forced command or as the weblog Subsystem, it lets one SSH key read the
+// logs named on its command line and nothing else. See PROTOCOL.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/weblogctl/weblogctl/policy"
+	"github.com/weblogctl/weblogctl/subsystem"
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// Version is set at link time (-ldflags "-X main.Version=…").
+var Version = "dev"
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(args []string) int {
+	status := int(wire.StatusOK)
+	app := &cli.App{
+		Name:  subsystem.ServerName,
+		Usage: "let an SSH key read named logs and nothing else",
+		UsageText: `weblog-server --log NAME=PATH [--log NAME=PATH …]
+
+In ~/.ssh/authorized_keys (one line):
+  restrict,command="/usr/local/bin/weblog-server --log access=/var/log/nginx/access.log" ssh-ed25519 AAAA… alice
+
+or in sshd_config:
+  Subsystem weblog /usr/local/bin/weblog-server --log access=/var/log/nginx/access.log`,
+		Version:                   Version,
+		HideHelpCommand:           true,
+		DisableSliceFlagSeparator: true,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "log", Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Exit(fmt.Sprintf("weblog-server: error: unexpected argument %q (requests come from SSH, not the command line)", c.Args().First()), int(wire.StatusUsage))
+			}
+			p, err := parsePolicy(c.StringSlice("log"))
+			if err != nil {
+				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
+			}
+			status = serve(p)
+			return nil
+		},
+	}
+	if err := app.Run(args); err != nil {
+		if ec, ok := err.(cli.ExitCoder); ok {
+			fmt.Fprintln(os.Stderr, ec.Error())
+			return ec.ExitCode()
+		}
+		fmt.Fprintf(os.Stderr, "weblog-server: error: %v\n", err)
+		return int(wire.StatusUsage)
+	}
+	return status
+}
+
+// parsePolicy builds the policy from --log flags.
+func parsePolicy(flags []string) (*policy.Policy, error) {
+	var logs []policy.Log
+	for _, f := range flags {
+		l, err := policy.ParseLog(f)
+		if err != nil {
+			return nil, err
+		}
+		logs = append(logs, l)
+	}
+	if len(logs) == 0 {
+		return nil, fmt.Errorf("no logs to serve: give --log NAME=PATH")
+	}
+	return policy.New(logs)
+}
+
+// serve picks the mode from the SSH environment and serves the session on
+// stdin/stdout. It returns the exit status.
+func serve(p *policy.Policy) int {
+	orig, set := os.LookupEnv("SSH_ORIGINAL_COMMAND")
+	_, hasTTY := os.LookupEnv("SSH_TTY")
+	tty := hasTTY || term.IsTerminal(int(os.Stdin.Fd()))
+	mode, line, werr := subsystem.Invocation(orig, set, tty, os.Args[0])
+	if werr != nil {
+		fmt.Fprintf(os.Stderr, "weblog-server: error: %s\n", werr.Message)
+		if tty {
+			fmt.Fprint(os.Stderr, subsystem.Help)
+		}
+		return int(werr.Status)
+	}
+
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer cancel()
+	// A write to a closed pipe must fail with EPIPE, not kill us silently.
+	signal.Ignore(syscall.SIGPIPE)
+	go func() {
+		watchHangup(int(os.Stdout.Fd()))
+		cancel()
+	}()
+
+	cfg := &subsystem.Config{Policy: p, Version: Version}
+	if mode == subsystem.ModeExec {
+		return int(subsystem.Exec(ctx, cfg, line, os.Stdout, os.Stderr))
+	}
+	return int(subsystem.Serve(ctx, cfg, os.Stdin, os.Stdout, os.Stderr))
+}

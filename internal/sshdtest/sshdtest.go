@@ -1,0 +1,269 @@
+// Package sshdtest runs a private OpenSSH sshd on loopback for tests, the
+// way weblog-server is deployed for real: a forced command in
+// authorized_keys, a Subsystem line in sshd_config, or both.
+//
+// Tests that need sshd call Start, which skips the test when sshd is not
+// installed, unless WEBLOG_REQUIRE_TOOLS=1 is set (as .ci/run does), in
+// which case a missing sshd fails the test.
+package sshdtest
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"text/template"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Options configure one sshd.
+type Options struct {
+	// KeyOptions prefixes the client key's authorized_keys line, e.g.
+	// `restrict,command="/path/weblog-server --log a=/x"`. Empty: none.
+	KeyOptions string
+	// Subsystem, when not empty, is the command line of a
+	// `Subsystem weblog …` entry in sshd_config.
+	Subsystem string
+}
+
+// Server is a running sshd.
+type Server struct {
+	Dir        string        // private directory holding config and keys
+	Addr       string        // 127.0.0.1:PORT
+	Port       string        // PORT
+	User       string        // the account to log in as (the current user)
+	ClientKey  string        // path of the client's private key (ed25519, no passphrase)
+	ClientPub  ssh.PublicKey // its public key
+	HostKey    ssh.PublicKey // sshd's host key
+	KnownHosts string        // a known_hosts file holding HostKey for [127.0.0.1]:PORT
+	log        *syncBuffer
+	cmd        *exec.Cmd
+}
+
+var configTemplate = template.Must(template.New("sshd_config").Parse(`Port 0
+ListenAddress 127.0.0.1:{{.Port}}
+HostKey {{.Dir}}/host_ed25519
+AuthorizedKeysFile {{.Dir}}/authorized_keys
+PidFile {{.Dir}}/sshd.pid
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+AllowUsers {{.User}}
+LogLevel VERBOSE
+MaxStartups 50
+MaxSessions 50
+{{if .Subsystem}}Subsystem weblog {{.Subsystem}}
+{{end}}`))
+
+// listening is what sshd -e prints when it is ready.
+var listening = regexp.MustCompile(`Server listening on 127\.0\.0\.1 port (\d+)`)
+
+// Start starts sshd with opt and stops it when the test ends. sshd's log
+// is printed if the test fails.
+func Start(t testing.TB, opt Options) *Server {
+	t.Helper()
+	sshd := Require(t, "sshd", "/usr/sbin/sshd")
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll("/run/sshd", 0o755); err != nil && os.Geteuid() == 0 {
+		t.Fatalf("privilege separation directory: %v", err)
+	}
+	s := &Server{Dir: t.TempDir(), User: u.Username, log: &syncBuffer{}}
+	hostPub := writeKey(t, filepath.Join(s.Dir, "host_ed25519"))
+	s.ClientKey = filepath.Join(s.Dir, "client_ed25519")
+	s.ClientPub = writeKey(t, s.ClientKey)
+	s.HostKey = hostPub
+
+	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.ClientPub)))
+	if opt.KeyOptions != "" {
+		line = opt.KeyOptions + " " + line
+	}
+	writeFile(t, filepath.Join(s.Dir, "authorized_keys"), line+"\n")
+
+	// sshd cannot listen on port 0 and tell us; pick a free port and
+	// retry if another process takes it first.
+	for attempt := 0; ; attempt++ {
+		s.Port = freePort(t)
+		var cfg bytes.Buffer
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": s.Dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem}); err != nil {
+			t.Fatal(err)
+		}
+		cfgPath := filepath.Join(s.Dir, "sshd_config")
+		writeFile(t, cfgPath, strings.Replace(cfg.String(), "Port 0\n", "", 1))
+		err := s.start(sshd, cfgPath)
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("sshd did not start: %v\n%s", err, s.log.String())
+		}
+	}
+	s.Addr = "127.0.0.1:" + s.Port
+	s.KnownHosts = filepath.Join(s.Dir, "known_hosts")
+	writeFile(t, s.KnownHosts, "[127.0.0.1]:"+s.Port+" "+string(ssh.MarshalAuthorizedKey(s.HostKey)))
+	t.Cleanup(func() {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+		if t.Failed() {
+			t.Logf("sshd log:\n%s", s.log.String())
+		}
+	})
+	return s
+}
+
+// start runs sshd and waits for it to report that it listens.
+func (s *Server) start(sshd, cfgPath string) error {
+	s.cmd = exec.Command(sshd, "-D", "-e", "-f", cfgPath)
+	stderr, err := s.cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.log.WriteString(line + "\n")
+			if m := listening.FindStringSubmatch(line); m != nil {
+				select {
+				case ready <- m[1]:
+				default:
+				}
+			}
+		}
+		close(ready)
+	}()
+	select {
+	case port, ok := <-ready:
+		if ok && port == s.Port {
+			return nil
+		}
+	case <-time.After(10 * time.Second):
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	return fmt.Errorf("sshd exited or did not listen on port %s", s.Port)
+}
+
+// Log returns what sshd has logged so far.
+func (s *Server) Log() string { return s.log.String() }
+
+// SSHConfig writes an ssh_config (for OpenSSH's ssh and for weblogctl -F)
+// in which alias reaches this server as its user with its client key,
+// checking the host key strictly and never prompting. It returns the path.
+func (s *Server) SSHConfig(t testing.TB, alias string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`Host %s
+  HostName 127.0.0.1
+  Port %s
+  User %s
+  IdentityFile %s
+  IdentitiesOnly yes
+  UserKnownHostsFile %s
+  StrictHostKeyChecking yes
+  BatchMode yes
+  LogLevel ERROR
+`, alias, s.Port, s.User, s.ClientKey, s.KnownHosts)
+	p := filepath.Join(s.Dir, "ssh_config")
+	writeFile(t, p, cfg)
+	return p
+}
+
+// Require returns the path of the named tool (looked up in PATH, then at
+// fallback), skipping the test when it is missing, or failing it when
+// WEBLOG_REQUIRE_TOOLS=1.
+func Require(t testing.TB, name, fallback string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	if fallback != "" {
+		if _, err := os.Stat(fallback); err == nil {
+			return fallback
+		}
+	}
+	if os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s is required (WEBLOG_REQUIRE_TOOLS=1) but not installed", name)
+	}
+	t.Skipf("%s not installed: skipping (apt-get install openssh-server openssh-client)", name)
+	return ""
+}
+
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := listenLoopback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := strings.Cut(l.Addr().String(), ":")
+	return port
+}
+
+// writeKey writes a new ed25519 private key in OpenSSH format (mode 0600)
+// and its .pub beside it, and returns the public key.
+func writeKey(t testing.TB, path string) ssh.PublicKey {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path+".pub", string(ssh.MarshalAuthorizedKey(sp)))
+	return sp
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}

@@ -1,0 +1,28 @@
+package subsystem
+
+import (
+	"time"
+
+	"github.com/weblogctl/weblogctl/policy"
+)
+
+// Protocol is the protocol version this package speaks (PROTOCOL.md §7).
+const Protocol = 1
+
+// Config is what a session may serve and how. The caller owns it and must
+// not change it while sessions run.
+type Config struct {
+	// Policy names the logs that may be read; nil serves nothing.
+	Policy *policy.Policy
+	// Version is reported by the version verb.
+	Version string
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,63 @@
+package subsystem
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/weblogctl/weblogctl/logfile"
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// ls answers the ls verb: every log of the policy, in order.
+func ls(cfg *Config, o output) error {
+	var listing wire.Listing
+	var text strings.Builder
+	for _, l := range cfg.Policy.Logs {
+		info := wire.LogInfo{Name: l.Name, Size: -1}
+		if f, err := l.Open(); err == nil {
+			if st, err := f.Stat(); err == nil {
+				info.Size = st.Size()
+				info.MTime = st.ModTime().UTC().Format(time.RFC3339)
+			}
+			f.Close()
+		}
+		listing.Logs = append(listing.Logs, info)
+		size := "-"
+		if info.Size >= 0 {
+			size = strconv.FormatInt(info.Size, 10)
+		}
+		fmt.Fprintf(&text, "%s\t%s\t%s\n", info.Name, size, info.MTime)
+	}
+	if listing.Logs == nil {
+		listing.Logs = []wire.LogInfo{}
+	}
+	if err := o.meta(listing, text.String()); err != nil {
+		return err
+	}
+	return o.end(wire.End{})
+}
+
+// stat answers the stat verb.
+func stat(cfg *Config, req wire.Request, o output) error {
+	_, f, err := openLog(cfg, req.Log)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return unavailable(req.Log)
+	}
+	id, err := logfile.IdentityOf(f)
+	if err != nil {
+		return wire.Errorf(wire.StatusIO, fmt.Sprintf("log %s: read error", req.Log))
+	}
+	info := wire.LogInfo{Name: req.Log, Size: st.Size(), MTime: st.ModTime().UTC().Format(time.RFC3339), ID: id.String()}
+	text := fmt.Sprintf("name=%s size=%d mtime=%s id=%s\n", info.Name, info.Size, info.MTime, info.ID)
+	if err := o.meta(info, text); err != nil {
+		return err
+	}
+	return o.end(wire.End{})
+}

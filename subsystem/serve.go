@@ -1,0 +1,134 @@
+package subsystem
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// Exec serves one request line (exec mode, PROTOCOL.md §1) and returns the
+// exit status. It returns when the answer is complete or ctx is done; the
+// caller cancels ctx when the client goes away.
+func Exec(ctx context.Context, cfg *Config, line string, out, errOut io.Writer) wire.Status {
+	return handle(ctx, cfg, line, out, errOut)
+}
+
+// Serve serves request lines read from in until in ends (stream mode,
+// PROTOCOL.md §1) and returns the status of the last request. The end of
+// in, or a new request line, ends a running follow; ctx ends everything.
+func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer) wire.Status {
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	lines := make(chan request)
+	go readRequests(readCtx, in, lines)
+
+	status := wire.StatusOK
+	var pending *request
+	for {
+		var r request
+		if pending != nil {
+			r, pending = *pending, nil
+		} else {
+			var ok bool
+			select {
+			case r, ok = <-lines:
+				if !ok {
+					return status
+				}
+			case <-ctx.Done():
+				return status
+			}
+		}
+		if r.err != nil {
+			// The request stream itself is unusable (an overlong line):
+			// answer and end the session.
+			newOutput(r.framed, out, errOut).fail(r.err)
+			return r.err.Status
+		}
+		hctx, cancel := context.WithCancel(ctx)
+		done := make(chan wire.Status, 1)
+		go func() { done <- handle(hctx, cfg, r.line, out, errOut) }()
+		recv, eof := lines, false
+		for finished := false; !finished; {
+			select {
+			case status = <-done:
+				finished = true
+			case next, ok := <-recv:
+				recv = nil // hold further lines until this request is done
+				if ok {
+					pending = &next
+				} else {
+					eof = true
+				}
+				if r.follows {
+					cancel()
+				}
+			}
+		}
+		cancel()
+		if eof {
+			return status
+		}
+	}
+}
+
+// request is one line read in stream mode, or the error that ended reading.
+type request struct {
+	line    string
+	follows bool // a follow, which the next line or the end of input ends
+	framed  bool // whether to report err framed
+	err     *wire.Error
+}
+
+// readRequests sends each request line read from in, and closes lines at
+// the end of in. A line longer than wire.MaxRequest is never buffered
+// whole: it is sent as an error and reading stops.
+func readRequests(ctx context.Context, in io.Reader, lines chan<- request) {
+	defer close(lines)
+	br := bufio.NewReaderSize(in, wire.MaxRequest+1)
+	for {
+		b, err := br.ReadSlice('\n')
+		var r request
+		switch {
+		case err == bufio.ErrBufferFull:
+			r = request{framed: bytes.Contains(b, []byte(" --framed")),
+				err: wire.Errorf(wire.StatusLimit, fmt.Sprintf("request longer than %d bytes", wire.MaxRequest))}
+		case err != nil && (err != io.EOF || len(b) == 0):
+			return
+		default:
+			r.line = string(b)
+			req, perr := wire.ParseRequest(r.line)
+			r.follows = perr == nil && req.Verb == wire.VerbFollow
+		}
+		select {
+		case lines <- r:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// newOutput picks the output for a request.
+func newOutput(framed bool, out, errOut io.Writer) output {
+	if framed {
+		return &framedOutput{fw: wire.NewFrameWriter(out)}
+	}
+	return &rawOutput{w: out, errOut: errOut}
+}
+
+// errorFor maps an error from a handler to the wire error the client sees.
+func errorFor(err error) *wire.Error {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	return wire.Errorf(wire.StatusInternal, fmt.Sprintf("internal error: %v", err))
+}
