@@ -20,6 +20,10 @@ type FollowOptions struct {
 	// is quiet; 0 means the protocol default. After three missed
 	// heartbeats Follow gives up with ErrDead.
 	Heartbeat time.Duration
+	// OnOpen, when set, is told each time the data starts coming from a
+	// file: the first one (the start position is then fixed, so lines
+	// appended from now on will be delivered) and each after a rotation.
+	OnOpen func(wire.Open)
 }
 
 // Follow streams the log: history, then lines as they are appended, across
@@ -46,6 +50,9 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 				return err
 			}
 			id, next = o.ID, o.Offset
+			if opt.OnOpen != nil {
+				opt.OnOpen(o)
+			}
 		case wire.FrameData:
 			off, data, err := f.DataOffset()
 			if err != nil {

@@ -66,3 +66,20 @@ func (l Log) Siblings() ([]string, error) {
 	}
 	return paths, nil
 }
+
+// OpenRelated opens path if it is the log's live file or one of its rotated
+// siblings (by name, in the same directory), and refuses anything else; it
+// is what a follower re-runs on every reopen after rotation.
+func (l Log) OpenRelated(path string) (*os.File, error) {
+	clean := filepath.Clean(path)
+	if clean != l.Path {
+		dir, base := filepath.Split(clean)
+		if filepath.Clean(dir) != filepath.Dir(l.Path) {
+			return nil, fmt.Errorf("open %s: %w: not a file of log %s", path, ErrUnavailable, l.Name)
+		}
+		if _, ok := parseSibling(filepath.Base(l.Path), base); !ok {
+			return nil, fmt.Errorf("open %s: %w: not a file of log %s", path, ErrUnavailable, l.Name)
+		}
+	}
+	return OpenFile(clean)
+}

@@ -109,3 +109,29 @@ func TestSiblings(t *testing.T) {
 		t.Errorf("Siblings = %q, want %q", names, want)
 	}
 }
+
+func TestOpenRelated(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"access.log", "access.log.1", "access.logger", "error.log"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := Log{"access", filepath.Join(dir, "access.log")}
+	for _, n := range []string{"access.log", "access.log.1"} {
+		f, err := l.OpenRelated(filepath.Join(dir, n))
+		if err != nil {
+			t.Errorf("OpenRelated(%s) = %v", n, err)
+			continue
+		}
+		f.Close()
+	}
+	for _, p := range []string{filepath.Join(dir, "access.logger"), filepath.Join(dir, "error.log"), filepath.Join(dir, "sub", "access.log.1"), "/etc/passwd", filepath.Join(dir, "..", filepath.Base(dir), "error.log")} {
+		if f, err := l.OpenRelated(p); !errors.Is(err, ErrUnavailable) {
+			if f != nil {
+				f.Close()
+			}
+			t.Errorf("OpenRelated(%s) = %v, want ErrUnavailable", p, err)
+		}
+	}
+}

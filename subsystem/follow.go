@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/weblogctl/weblogctl/logfile"
+	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -25,9 +26,9 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		opt.Lines = req.Lines
 	}
 	if req.Cursor != "" {
-		c, err := parseCursor(req.Cursor)
+		c, err := logfile.ParseCursor(req.Cursor)
 		if err != nil {
-			return wire.Errorf(wire.StatusUsage, fmt.Sprintf("follow: --cursor: %v", err))
+			return wire.Errorf(wire.StatusUsage, "follow: --cursor: not a cursor from this protocol")
 		}
 		opt.Resume = &c
 	}
@@ -46,28 +47,29 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		wrote.Store(true)
 		switch ev.Kind {
 		case logfile.EventOpen:
-			return o.open(wire.Open{Log: req.Log, ID: ev.ID.String(), Offset: ev.Offset, Size: ev.Size, Reason: ev.Reason})
+			return o.open(wire.Open{Log: req.Log, ID: ev.ID.String(), Offset: ev.Offset, Reason: ev.Reason})
 		case logfile.EventData:
 			return o.data(ev.Offset, ev.Data)
 		}
 		return nil
 	})
+	if ctx.Err() != nil {
+		if cause := context.Cause(ctx); cause != context.Canceled {
+			return cause // a heartbeat could not be written: the client is gone
+		}
+		return o.end(wire.End{}) // the client left or sent another request
+	}
 	switch {
 	case errors.Is(err, logfile.ErrCursorNotFound):
 		return wire.Errorf(wire.StatusUnavailable, fmt.Sprintf("follow: log %s: the file of the cursor is gone", strconv.QuoteToASCII(req.Log)))
-	case errors.Is(err, context.Canceled) && context.Cause(ctx) == context.Canceled:
-		// The client left or asked for something else: a normal end.
-		return o.end(wire.End{})
-	case err != nil && ctx.Err() != nil:
-		if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
-			return cause
-		}
-		return o.end(wire.End{})
+	case errors.Is(err, policy.ErrUnavailable) || errors.Is(err, fs.ErrNotExist):
+		return unavailable(req.Log)
 	case err != nil:
-		if errors.Is(err, logfile.ErrUnavailable) {
-			return unavailable(req.Log)
+		var we *wire.Error
+		if errors.As(err, &we) {
+			return err
 		}
-		return err
+		return readError(req.Log)
 	}
 	return o.end(wire.End{})
 }
@@ -92,21 +94,4 @@ func heartbeat(ctx context.Context, every time.Duration, wrote *atomic.Bool, o o
 			}
 		}
 	}
-}
-
-// parseCursor parses IDENTITY@OFFSET (PROTOCOL.md §4).
-func parseCursor(s string) (logfile.Cursor, error) {
-	idText, offText, ok := strings.Cut(s, "@")
-	if !ok {
-		return logfile.Cursor{}, errors.New("want IDENTITY@OFFSET")
-	}
-	id, err := logfile.ParseIdentity(idText)
-	if err != nil {
-		return logfile.Cursor{}, err
-	}
-	off, err := strconv.ParseInt(offText, 10, 64)
-	if err != nil || off < 0 {
-		return logfile.Cursor{}, errors.New("bad offset")
-	}
-	return logfile.Cursor{ID: id, Offset: off}, nil
 }

@@ -96,7 +96,7 @@ func ParseRequest(line string) (Request, error) {
 	req := Request{Verb: words[0]}
 	want, ok := operands[req.Verb]
 	if !ok {
-		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s", quote(req.Verb)))
+		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s: this key may only run version, ls, stat LOG, cat LOG, follow LOG", quote(req.Verb)))
 	}
 	seen := map[string]bool{}
 	var ops []string

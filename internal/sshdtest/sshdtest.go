@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -52,8 +53,7 @@ type Server struct {
 	cmd        *exec.Cmd
 }
 
-var configTemplate = template.Must(template.New("sshd_config").Parse(`Port 0
-ListenAddress 127.0.0.1:{{.Port}}
+var configTemplate = template.Must(template.New("sshd_config").Parse(`ListenAddress 127.0.0.1:{{.Port}}
 HostKey {{.Dir}}/host_ed25519
 AuthorizedKeysFile {{.Dir}}/authorized_keys
 PidFile {{.Dir}}/sshd.pid
@@ -73,59 +73,88 @@ MaxSessions 50
 // listening is what sshd -e prints when it is ready.
 var listening = regexp.MustCompile(`Server listening on 127\.0\.0\.1 port (\d+)`)
 
-// Start starts sshd with opt and stops it when the test ends. sshd's log
-// is printed if the test fails.
+// Start starts sshd with opt in a temporary directory and stops it when
+// the test ends. sshd's log is printed if the test fails. It skips the test
+// when sshd is missing (see Require).
 func Start(t testing.TB, opt Options) *Server {
 	t.Helper()
 	sshd := Require(t, "sshd", "/usr/sbin/sshd")
-	u, err := user.Current()
+	s, err := New(sshd, t.TempDir(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll("/run/sshd", 0o755); err != nil && os.Geteuid() == 0 {
-		t.Fatalf("privilege separation directory: %v", err)
-	}
-	s := &Server{Dir: t.TempDir(), User: u.Username, log: &syncBuffer{}}
-	hostPub := writeKey(t, filepath.Join(s.Dir, "host_ed25519"))
-	s.ClientKey = filepath.Join(s.Dir, "client_ed25519")
-	s.ClientPub = writeKey(t, s.ClientKey)
-	s.HostKey = hostPub
+	t.Cleanup(func() {
+		s.Close()
+		if t.Failed() {
+			t.Logf("sshd log:\n%s", s.Log())
+		}
+	})
+	return s
+}
 
+// New starts the sshd binary with opt, keeping its files in dir. The
+// caller must Close it.
+func New(sshd, dir string, opt Options) (*Server, error) {
+	u, err := user.Current()
+	if err != nil {
+		return nil, err
+	}
+	if os.Geteuid() == 0 {
+		if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+			return nil, fmt.Errorf("privilege separation directory: %w", err)
+		}
+	}
+	s := &Server{Dir: dir, User: u.Username, log: &syncBuffer{}}
+	if s.HostKey, err = writeKey(filepath.Join(dir, "host_ed25519")); err != nil {
+		return nil, err
+	}
+	s.ClientKey = filepath.Join(dir, "client_ed25519")
+	if s.ClientPub, err = writeKey(s.ClientKey); err != nil {
+		return nil, err
+	}
 	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.ClientPub)))
 	if opt.KeyOptions != "" {
 		line = opt.KeyOptions + " " + line
 	}
-	writeFile(t, filepath.Join(s.Dir, "authorized_keys"), line+"\n")
-
+	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), []byte(line+"\n"), 0o600); err != nil {
+		return nil, err
+	}
 	// sshd cannot listen on port 0 and tell us; pick a free port and
 	// retry if another process takes it first.
 	for attempt := 0; ; attempt++ {
-		s.Port = freePort(t)
-		var cfg bytes.Buffer
-		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": s.Dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem}); err != nil {
-			t.Fatal(err)
+		if s.Port, err = freePort(); err != nil {
+			return nil, err
 		}
-		cfgPath := filepath.Join(s.Dir, "sshd_config")
-		writeFile(t, cfgPath, strings.Replace(cfg.String(), "Port 0\n", "", 1))
-		err := s.start(sshd, cfgPath)
+		var cfg bytes.Buffer
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem}); err != nil {
+			return nil, err
+		}
+		cfgPath := filepath.Join(dir, "sshd_config")
+		if err := os.WriteFile(cfgPath, cfg.Bytes(), 0o600); err != nil {
+			return nil, err
+		}
+		err = s.start(sshd, cfgPath)
 		if err == nil {
 			break
 		}
 		if attempt == 3 {
-			t.Fatalf("sshd did not start: %v\n%s", err, s.log.String())
+			return nil, fmt.Errorf("sshd did not start: %w\n%s", err, s.log.String())
 		}
 	}
 	s.Addr = "127.0.0.1:" + s.Port
-	s.KnownHosts = filepath.Join(s.Dir, "known_hosts")
-	writeFile(t, s.KnownHosts, "[127.0.0.1]:"+s.Port+" "+string(ssh.MarshalAuthorizedKey(s.HostKey)))
-	t.Cleanup(func() {
-		s.cmd.Process.Kill()
-		s.cmd.Wait()
-		if t.Failed() {
-			t.Logf("sshd log:\n%s", s.log.String())
-		}
-	})
-	return s
+	s.KnownHosts = filepath.Join(dir, "known_hosts")
+	known := "[127.0.0.1]:" + s.Port + " " + string(ssh.MarshalAuthorizedKey(s.HostKey))
+	if err := os.WriteFile(s.KnownHosts, []byte(known), 0o600); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops sshd. Sessions it started end with it.
+func (s *Server) Close() error {
+	s.cmd.Process.Kill()
+	return s.cmd.Wait()
 }
 
 // start runs sshd and waits for it to report that it listens.
@@ -171,8 +200,7 @@ func (s *Server) Log() string { return s.log.String() }
 // SSHConfig writes an ssh_config (for OpenSSH's ssh and for weblogctl -F)
 // in which alias reaches this server as its user with its client key,
 // checking the host key strictly and never prompting. It returns the path.
-func (s *Server) SSHConfig(t testing.TB, alias string) string {
-	t.Helper()
+func (s *Server) SSHConfig(alias string) (string, error) {
 	cfg := fmt.Sprintf(`Host %s
   HostName 127.0.0.1
   Port %s
@@ -185,8 +213,7 @@ func (s *Server) SSHConfig(t testing.TB, alias string) string {
   LogLevel ERROR
 `, alias, s.Port, s.User, s.ClientKey, s.KnownHosts)
 	p := filepath.Join(s.Dir, "ssh_config")
-	writeFile(t, p, cfg)
-	return p
+	return p, os.WriteFile(p, []byte(cfg), 0o600)
 }
 
 // Require returns the path of the named tool (looked up in PATH, then at
@@ -209,45 +236,35 @@ func Require(t testing.TB, name, fallback string) string {
 	return ""
 }
 
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := listenLoopback()
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer l.Close()
 	_, port, _ := strings.Cut(l.Addr().String(), ":")
-	return port
+	return port, nil
 }
 
 // writeKey writes a new ed25519 private key in OpenSSH format (mode 0600)
 // and its .pub beside it, and returns the public key.
-func writeKey(t testing.TB, path string) ssh.PublicKey {
-	t.Helper()
+func writeKey(path string) (ssh.PublicKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	block, err := ssh.MarshalPrivateKey(priv, "")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	sp, err := ssh.NewPublicKey(pub)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	writeFile(t, path+".pub", string(ssh.MarshalAuthorizedKey(sp)))
-	return sp
-}
-
-func writeFile(t testing.TB, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	return sp, os.WriteFile(path+".pub", ssh.MarshalAuthorizedKey(sp), 0o644)
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.

@@ -11,7 +11,10 @@ import (
 func TestStart(t *testing.T) {
 	s := Start(t, Options{KeyOptions: `restrict,command="echo forced:$SSH_ORIGINAL_COMMAND"`})
 	ssh := Require(t, "ssh", "/usr/bin/ssh")
-	cfg := s.SSHConfig(t, "testhost")
+	cfg, err := s.SSHConfig("testhost")
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(ssh, "-F", cfg, "testhost", "hello").CombinedOutput()
 	if err != nil {
 		t.Fatalf("ssh: %v\n%s", err, out)

@@ -1,0 +1,28 @@
+package accesslog
+
+// Detect returns the built-in format that parses the most of lines,
+// typically a log's first few dozen lines; empty lines are ignored. Ties
+// go to the more specific format, in the order JSON, vhost_combined,
+// nginx_main, combined, common. If no line parses, Detect returns the
+// zero Format.
+func Detect(lines [][]byte) Format {
+	cands := [...]Format{JSON(), VHostCombined(), NginxMain(), Combined(), Common()}
+	best, bestN := -1, 0
+	var rec Record
+	for i, f := range cands {
+		p := NewParser(f)
+		n := 0
+		for _, l := range lines {
+			if len(trimEOL(l)) > 0 && p.Parse(l, &rec) == nil {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = i, n
+		}
+	}
+	if best < 0 {
+		return Format{}
+	}
+	return cands[best]
+}

@@ -1,0 +1,333 @@
+package accesslog
+
+import (
+	"bytes"
+)
+
+// Parser parses lines of one Format. It keeps a little state between
+// lines (the last timestamp it parsed), so reuse one Parser per log. A
+// Parser is not safe for concurrent use; make one per goroutine.
+type Parser struct {
+	format Format
+	times  timeCache
+}
+
+// NewParser returns a Parser for lines of format f.
+func NewParser(f Format) *Parser {
+	return &Parser{format: f}
+}
+
+// Format returns the format the Parser parses.
+func (p *Parser) Format() Format { return p.format }
+
+// Parse parses one line into rec, without allocating when the line is
+// well formed. A trailing "\n" or "\r\n" is ignored. rec's byte-slice
+// fields point into line.
+//
+// If the line does not match the format, Parse sets *rec to the zero
+// Record and returns a [*ParseError] (or [ErrNoFormat]); the caller should
+// keep the line as it is.
+func (p *Parser) Parse(line []byte, rec *Record) error {
+	line = trimEOL(line)
+	var err error
+	switch p.format.dialect {
+	case dialectApache, dialectNginx:
+		err = p.parseText(line, rec)
+	case dialectJSON:
+		err = p.parseJSON(line, rec)
+	default:
+		err = ErrNoFormat
+	}
+	if err != nil {
+		*rec = Record{}
+	}
+	return err
+}
+
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+		if n > 1 && line[n-2] == '\r' {
+			line = line[:n-2]
+		}
+	}
+	return line
+}
+
+func (p *Parser) parseText(line []byte, rec *Record) error {
+	f := &p.format
+	*rec = Record{Bytes: -1, Duration: -1, Escaping: f.escaping}
+	pos := 0
+	last := len(f.fields) - 1
+	for i := range f.fields {
+		fd := &f.fields[i]
+		if !hasPrefixAt(line, pos, fd.before) {
+			return &ParseError{Offset: pos, Field: fd.kind.String(), Msg: "want " + quoteLit(fd.before)}
+		}
+		pos += len(fd.before)
+		end := -1
+		switch {
+		case fd.quoted:
+			end = scanQuoted(line, pos, fd.nextB, i == last, fd.numNext)
+		case len(fd.nextB) == 0: // last field, nothing after it
+			end = bytes.IndexByte(line[pos:], ' ')
+			if end < 0 {
+				end = len(line)
+			} else {
+				end += pos
+			}
+		case fd.kind == fTimeCLF && len(line)-pos >= clfLen && bytes.HasPrefix(line[pos+clfLen:], fd.nextB):
+			end = pos + clfLen // the time holds a space, so do not look for one
+		default:
+			seg := line[pos:]
+			if fd.kind != fUser && fd.kind != fTimeCLF {
+				// Only the user name (and the CLF time) may hold a space.
+				if sp := bytes.IndexByte(seg, ' '); sp >= 0 && sp+len(fd.nextB) < len(seg) {
+					seg = seg[:sp+len(fd.nextB)]
+				}
+			}
+			var k int
+			if len(fd.nextB) == 1 {
+				k = bytes.IndexByte(seg, fd.nextB[0])
+			} else {
+				k = bytes.Index(seg, fd.nextB)
+			}
+			if k >= 0 {
+				end = pos + k
+			}
+		}
+		if end < 0 {
+			return &ParseError{Offset: pos, Field: fd.kind.String(), Msg: "no " + quoteLit(string(fd.nextB)) + " after it"}
+		}
+		if msg := p.set(rec, fd.kind, line[pos:end], fd.quoted); msg != "" {
+			return &ParseError{Offset: pos, Field: fd.kind.String(), Msg: msg}
+		}
+		pos = end
+	}
+	if !hasPrefixAt(line, pos, f.tail) {
+		return &ParseError{Offset: pos, Msg: "want " + quoteLit(f.tail)}
+	}
+	pos += len(f.tail)
+	switch {
+	case pos == len(line):
+	case line[pos] == ' ':
+		rec.Rest = line[pos+1:]
+	default:
+		return &ParseError{Offset: pos, Msg: "unexpected text after the last field"}
+	}
+	return nil
+}
+
+// scanQuoted returns the offset of the double quote that closes the field
+// starting at pos: the first one not escaped by a backslash and followed by
+// the literal next (and, for the last field, by the end of the line or a
+// space; before a numeric field, by a digit or '-'). It returns -1 if
+// there is none. Its cost is linear in the length of the line.
+func scanQuoted(line []byte, pos int, next []byte, last, numNext bool) int {
+	for j := pos; j < len(line); {
+		k := bytes.IndexByte(line[j:], '"')
+		if k < 0 {
+			return -1
+		}
+		q := j + k
+		j = q + 1
+		if escaped(line, pos, q) || !bytes.HasPrefix(line[q:], next) {
+			continue
+		}
+		after := q + len(next)
+		switch {
+		case last:
+			if after == len(line) || line[after] == ' ' {
+				return q
+			}
+		case numNext:
+			if after < len(line) && (isDigit(line[after]) || line[after] == '-') {
+				return q
+			}
+		default:
+			return q
+		}
+	}
+	return -1
+}
+
+// escaped reports whether line[q] follows an odd number of backslashes
+// (counting back no further than start).
+func escaped(line []byte, start, q int) bool {
+	n := 0
+	for i := q - 1; i >= start && line[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// set stores the value v of a field of kind k in rec. It returns a
+// description of what is wrong with v, or "".
+func (p *Parser) set(rec *Record, k fieldKind, v []byte, quoted bool) string {
+	if len(v) == 0 && !quoted {
+		return "empty"
+	}
+	switch k {
+	case fSkip:
+	case fVHost:
+		rec.VHost = dash(v)
+	case fPort:
+		if !allDigits(v) {
+			return "not a port number"
+		}
+		rec.Port = v
+	case fRemoteAddr:
+		if len(v) == 0 {
+			return "empty"
+		}
+		rec.RemoteAddr = v
+	case fIdent:
+		rec.Ident = dash(v)
+	case fUser:
+		rec.User = dash(v)
+	case fTimeCLF, fTimeISO, fTimeSec, fTimeMilli, fTimeMicro:
+		if isDash(v) {
+			return ""
+		}
+		t, ok := p.times.parse(k, v)
+		if !ok {
+			return "bad time"
+		}
+		rec.Time = t
+	case fRequest:
+		rec.Request = dash(v)
+		if rec.Request != nil {
+			rec.Method, rec.Path, rec.Protocol = splitRequest(v)
+		}
+	case fMethod:
+		rec.Method = dash(v)
+	case fPath:
+		rec.Path = dash(v)
+	case fProtocol:
+		rec.Protocol = dash(v)
+	case fStatus:
+		s, ok := parseStatus(v)
+		if !ok {
+			return "not a status code"
+		}
+		rec.Status = s
+	case fBytes:
+		if isDash(v) {
+			return ""
+		}
+		n, ok := parseUint(v)
+		if !ok {
+			return "not a byte count"
+		}
+		rec.Bytes = n
+	case fReferrer:
+		rec.Referrer = dash(v)
+	case fUserAgent:
+		rec.UserAgent = dash(v)
+	case fForwarded:
+		rec.ForwardedFor = dash(v)
+	case fDurSec, fDurMilli, fDurMicro:
+		if isDash(v) {
+			return ""
+		}
+		d, ok := parseDuration(k, v)
+		if !ok {
+			return "not a duration"
+		}
+		rec.Duration = d
+	}
+	return ""
+}
+
+// splitRequest splits a request line into method, target and protocol.
+// A line that does not start with a method token and a space (a TLS
+// handshake sent to a plain-HTTP port, say) has none of them. A line
+// without a protocol is HTTP/0.9.
+func splitRequest(r []byte) (method, path, proto []byte) {
+	sp := bytes.IndexByte(r, ' ')
+	if sp <= 0 || sp == len(r)-1 || !isToken(r[:sp]) {
+		return nil, nil, nil
+	}
+	method, rest := r[:sp], r[sp+1:]
+	if k := bytes.LastIndexByte(rest, ' '); k >= 0 && hasPrefixAt(rest, k+1, "HTTP/") {
+		return method, rest[:k], rest[k+1:]
+	}
+	return method, rest, nil
+}
+
+// isToken reports whether b is an HTTP token (RFC 9110, section 5.6.2).
+func isToken(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case isLetter(c), isDigit(c):
+		case c == '!', c == '#', c == '$', c == '%', c == '&', c == '\'', c == '*', c == '+',
+			c == '-', c == '.', c == '^', c == '_', c == '`', c == '|', c == '~':
+		default:
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+func parseStatus(v []byte) (int, bool) {
+	if isDash(v) {
+		return 0, true
+	}
+	if len(v) == 0 || len(v) > 3 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range v {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// parseUint parses a decimal number of at most 18 digits.
+func parseUint(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range v {
+		if !isDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+func dash(v []byte) []byte {
+	if isDash(v) {
+		return nil
+	}
+	return v
+}
+
+func isDash(v []byte) bool { return len(v) == 1 && v[0] == '-' }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func allDigits(v []byte) bool {
+	for _, c := range v {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(v) > 0
+}
+
+func hasPrefixAt(line []byte, pos int, lit string) bool {
+	return len(line)-pos >= len(lit) && string(line[pos:pos+len(lit)]) == lit
+}
+
+func quoteLit(s string) string {
+	if s == "" {
+		return "end of line"
+	}
+	return "\"" + s + "\""
+}

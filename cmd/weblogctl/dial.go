@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/weblogctl/weblogctl/client"
+)
+
+// connect dials host with the global flags and returns a weblog client and
+// a function that closes the connection.
+func connect(c *cli.Context, host string) (*client.Client, func(), error) {
+	cfg := client.DialConfig{
+		ConfigFile:            c.String("config"),
+		Stderr:                c.App.ErrWriter,
+		InsecureIgnoreHostKey: c.Bool("insecure-ignore-host-key"),
+		User:                  c.String("login"),
+		Port:                  c.Int("port"),
+	}
+	if id := c.String("identity"); id != "" {
+		cfg.IdentityFiles = []string{id}
+	}
+	if p, err := client.TTYPrompter(); err == nil {
+		cfg.Prompter = p
+	}
+	conn, err := client.Dial(c.Context, host, cfg)
+	if err != nil {
+		return nil, nil, connectError{err}
+	}
+	return client.New(conn), func() { conn.Close() }, nil
+}
+
+// hostAndLog reads the HOST [LOG] operands.
+func hostAndLog(c *cli.Context) (string, string, error) {
+	switch c.NArg() {
+	case 1:
+		return c.Args().Get(0), "", nil
+	case 2:
+		return c.Args().Get(0), c.Args().Get(1), nil
+	}
+	return "", "", usageError{fmt.Errorf("%s: want HOST [LOG]", c.Command.Name)}
+}
+
+// defaultLog resolves an empty log name to the server's first log.
+func defaultLog(c *cli.Context, wc *client.Client, log string) (string, error) {
+	if log != "" {
+		return log, nil
+	}
+	logs, err := wc.List(c.Context)
+	if err != nil {
+		return "", err
+	}
+	if len(logs) == 0 {
+		return "", fmt.Errorf("the server offers no logs")
+	}
+	return logs[0].Name, nil
+}
+
+// debugf prints a -v message on stderr.
+func debugf(c *cli.Context, format string, args ...any) {
+	fmt.Fprintf(c.App.ErrWriter, "weblogctl: debug: "+format+"\n", args...)
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bufio"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/weblogctl/weblogctl/client"
+)
+
+func fetchCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "fetch",
+		Usage:     "copy a log byte for byte (verified with SHA-256)",
+		ArgsUsage: "HOST [LOG]",
+		Description: `Copies LOG (default: the host's first log) to stdout or, with -o, to FILE:
+written to a temporary file beside it and renamed only once verified.
+
+Examples:
+   weblogctl fetch web1 > access.log
+   weblogctl fetch -o access.log web1 access`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout"},
+		},
+		Action: func(c *cli.Context) error {
+			host, log, err := hostAndLog(c)
+			if err != nil {
+				return err
+			}
+			wc, closeConn, err := connect(c, host)
+			if err != nil {
+				return err
+			}
+			defer closeConn()
+			if log, err = defaultLog(c, wc, log); err != nil {
+				return err
+			}
+			if out := c.String("output"); out != "" {
+				_, err = wc.FetchFile(c.Context, log, out)
+				return err
+			}
+			w := bufio.NewWriterSize(c.App.Writer, 256<<10)
+			if _, err := wc.Cat(c.Context, log, client.CatOptions{}, w); err != nil {
+				w.Flush()
+				return err
+			}
+			return w.Flush()
+		},
+	}
+}
