@@ -120,14 +120,21 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 
 // scanQuoted returns the offset of the double quote that closes the field
 // starting at pos: the first one not escaped by a backslash and followed by
-// the literal next (and, for the last field, by the end of the line or a
-// space; before a numeric field, by a digit or '-'). It returns -1 if
-// there is none. Its cost is linear in the length of the line.
+// the literal next (before a numeric field, also by a digit or '-'). It
+// returns -1 if there is none.
+//
+// The last field may be followed by the end of the line or by a space and
+// more fields (kept in Record.Rest). There, a quote followed by a space
+// closes the field only if what follows looks like more fields; this keeps
+// an unescaped quote inside a user agent (old servers, nginx escape=none)
+// from cutting the field short. At most maxRestChecks such checks are
+// made, so the cost stays linear in the length of the line.
 func scanQuoted(line []byte, pos int, next []byte, last, numNext bool) int {
+	fallback, checks := -1, 0
 	for j := pos; j < len(line); {
 		k := bytes.IndexByte(line[j:], '"')
 		if k < 0 {
-			return -1
+			break
 		}
 		q := j + k
 		j = q + 1
@@ -137,7 +144,16 @@ func scanQuoted(line []byte, pos int, next []byte, last, numNext bool) int {
 		after := q + len(next)
 		switch {
 		case last:
-			if after == len(line) || line[after] == ' ' {
+			if after == len(line) {
+				return q
+			}
+			if line[after] != ' ' {
+				continue
+			}
+			if fallback < 0 {
+				fallback = q
+			}
+			if checks++; checks > maxRestChecks || plausibleRest(line[after+1:]) {
 				return q
 			}
 		case numNext:
@@ -148,7 +164,41 @@ func scanQuoted(line []byte, pos int, next []byte, last, numNext bool) int {
 			return q
 		}
 	}
-	return -1
+	return fallback
+}
+
+const maxRestChecks = 8
+
+// plausibleRest reports whether b looks like log fields: bare tokens and
+// quoted strings separated by single spaces.
+func plausibleRest(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] == '"' {
+			start := i + 1
+			for {
+				k := bytes.IndexByte(b[i+1:], '"')
+				if k < 0 {
+					return false
+				}
+				i += 1 + k
+				if !escaped(b, start, i) {
+					break
+				}
+			}
+			i++
+		} else {
+			for i < len(b) && b[i] != ' ' {
+				if b[i] == '"' {
+					return false
+				}
+				i++
+			}
+		}
+		if i < len(b) && b[i] != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // escaped reports whether line[q] follows an odd number of backslashes

@@ -140,7 +140,7 @@ func TestParse(t *testing.T) {
 				Status: 404, Bytes: 153, Ref: "<nil>", UA: `curl/8.0 \"x\"`, XFF: "<nil>", Dur: 12 * time.Millisecond, Rest: "<nil>"}},
 		{"caddy", JSON(), `{"level":"info","ts":1646861401.5241024,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"41342","client_ip":"192.0.2.4","proto":"HTTP/2.0","method":"GET","host":"localhost","uri":"/","headers":{"User-Agent":["curl/7.82.0"],"Accept":["*/*"],"Referer":["https://example.org/"]},"tls":{"resumed":false,"version":772}},"bytes_read":0,"user_id":"","duration":0.000929675,"size":10900,"status":200,"resp_headers":{"Server":["Caddy"],"Content-Type":["text/html; charset=utf-8"]}}`,
 			view{VHost: "localhost", Port: "<nil>", Addr: "192.0.2.4", Ident: "<nil>", User: "<nil>",
-				Time: "2022-03-09T21:30:01.524102Z", Request: "<nil>", Method: "GET", Path: "/", Proto: "HTTP/2.0",
+				Time: "2022-03-09T21:30:01.5241024Z", Request: "<nil>", Method: "GET", Path: "/", Proto: "HTTP/2.0",
 				Status: 200, Bytes: 10900, Ref: "https://example.org/", UA: "curl/7.82.0", XFF: "<nil>", Dur: 929675 * time.Nanosecond, Rest: "<nil>"}},
 	}
 	for _, tt := range tests {

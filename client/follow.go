@@ -69,5 +69,8 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 		}
 		return nil
 	})
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err() // the server acknowledged our leaving
+	}
 	return cursor, err
 }
