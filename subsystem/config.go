@@ -1,10 +1,6 @@
 package subsystem
 
-import (
-	"time"
-
-	"github.com/weblogctl/weblogctl/policy"
-)
+import "github.com/weblogctl/weblogctl/policy"
 
 // Protocol is the protocol version this package speaks (PROTOCOL.md §7).
 const Protocol = 1
@@ -16,13 +12,4 @@ type Config struct {
 	Policy *policy.Policy
 	// Version is reported by the version verb.
 	Version string
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
-}
-
-func (c *Config) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weblogctl/weblogctl/logfile"
+	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -14,7 +15,11 @@ import (
 func ls(cfg *Config, o output) error {
 	var listing wire.Listing
 	var text strings.Builder
-	for _, l := range cfg.Policy.Logs {
+	var logs []policy.Log
+	if cfg.Policy != nil {
+		logs = cfg.Policy.Logs
+	}
+	for _, l := range logs {
 		info := wire.LogInfo{Name: l.Name, Size: -1}
 		if f, err := l.Open(); err == nil {
 			if st, err := f.Stat(); err == nil {

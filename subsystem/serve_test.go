@@ -249,3 +249,13 @@ func TestExecFollowStopsOnCancel(t *testing.T) {
 		t.Fatal("follow did not end within 1s of cancel")
 	}
 }
+
+// TestZeroConfigServesNothing: the zero Config lists no logs and opens none.
+func TestZeroConfigServesNothing(t *testing.T) {
+	for line, want := range map[string]wire.Status{"ls": wire.StatusOK, "cat access": wire.StatusUnavailable, "follow access": wire.StatusUnavailable} {
+		out, _, st := exec(t, &Config{}, line)
+		if out != "" || st != want {
+			t.Errorf("Exec(%q) with the zero Config = %q, %v; want no output, %v", line, out, st, want)
+		}
+	}
+}
