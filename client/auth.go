@@ -77,8 +77,8 @@ func compactLabels(labels []string) []string {
 	return out
 }
 
-// identity is a loaded identity file.
-type identity struct {
+// loadedIdentity is a loaded identity file.
+type loadedIdentity struct {
 	path      string
 	pub       ssh.PublicKey // nil when unknown until decrypted
 	signer    ssh.Signer    // set for a key without passphrase
@@ -91,14 +91,14 @@ const maxKeyFileSize = 1 << 20
 // skipped: it returns nil and a note saying why ("" for a missing file,
 // which ssh skips silently). Only an explicit file that is missing is an
 // error.
-func loadIdentity(spec identitySpec, warn func(string, ...any)) (*identity, string, error) {
+func loadIdentity(spec identitySpec, warn func(string, ...any)) (*loadedIdentity, string, error) {
 	path := spec.path
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			// The public half alone still selects a key in the agent.
 			if pub := readPublicKey(path + ".pub"); pub != nil {
-				return &identity{path: path, pub: pub}, "", nil
+				return &loadedIdentity{path: path, pub: pub}, "", nil
 			}
 			if spec.explicit {
 				return nil, "", fmt.Errorf("identity file: %w", err)
@@ -130,9 +130,9 @@ func loadIdentity(spec identitySpec, warn func(string, ...any)) (*identity, stri
 		if err != nil {
 			return nil, fmt.Sprintf("skipped %s: %v", path, err), nil
 		}
-		return &identity{path: path, pub: signer.PublicKey(), signer: signer}, "", nil
+		return &loadedIdentity{path: path, pub: signer.PublicKey(), signer: signer}, "", nil
 	case errors.As(err, &missing):
-		id := &identity{path: path, pub: missing.PublicKey, encrypted: data}
+		id := &loadedIdentity{path: path, pub: missing.PublicKey, encrypted: data}
 		if id.pub == nil {
 			id.pub = readPublicKey(path + ".pub")
 		}
@@ -204,7 +204,7 @@ func newAuthPlan(hc *hostConfig, in authInput) (*authPlan, error) {
 		p.notes = append(p.notes, in.agentNote)
 	}
 	if hc.pubkeyAuth {
-		var ids []*identity
+		var ids []*loadedIdentity
 		for _, spec := range hc.identityFiles {
 			id, note, err := loadIdentity(spec, in.warn)
 			if err != nil {
@@ -236,14 +236,14 @@ func newAuthPlan(hc *hostConfig, in authInput) (*authPlan, error) {
 	return p, nil
 }
 
-func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []*identity) {
+func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []*loadedIdentity) {
 	var offered [][]byte
 	isOffered := func(k ssh.PublicKey) bool {
 		return k != nil && slices.ContainsFunc(offered, func(b []byte) bool { return bytes.Equal(b, k.Marshal()) })
 	}
 	for _, s := range agentSigners {
 		pub := s.PublicKey()
-		if hc.identitiesOnly && !slices.ContainsFunc(ids, func(id *identity) bool {
+		if hc.identitiesOnly && !slices.ContainsFunc(ids, func(id *loadedIdentity) bool {
 			return id.pub != nil && bytes.Equal(id.pub.Marshal(), pub.Marshal())
 		}) {
 			p.debugf("IdentitiesOnly: not offering agent key %s", describeKey(pub))
@@ -289,7 +289,7 @@ func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []
 
 // encryptedKey offers a passphrase-protected key. When its public key is
 // known, the passphrase is asked only if the server accepts that key.
-func (p *authPlan) encryptedKey(id *identity) (ssh.AuthMethod, error) {
+func (p *authPlan) encryptedKey(id *loadedIdentity) (ssh.AuthMethod, error) {
 	if p.prompter == nil {
 		return nil, fmt.Errorf("skipped %s: it needs a passphrase and there is no terminal to ask (or BatchMode is on)", id.path)
 	}
@@ -305,7 +305,7 @@ func (p *authPlan) encryptedKey(id *identity) (ssh.AuthMethod, error) {
 
 // unlock asks for id's passphrase, NumberOfPasswordPrompts times at most.
 // An empty answer skips the key, as in ssh.
-func (p *authPlan) unlock(id *identity) (ssh.Signer, error) {
+func (p *authPlan) unlock(id *loadedIdentity) (ssh.Signer, error) {
 	prompt := fmt.Sprintf("Enter passphrase for key '%s': ", id.path)
 	for range p.prompts {
 		pass, err := p.prompter.Password(prompt)
@@ -333,7 +333,7 @@ func (p *authPlan) unlock(id *identity) (ssh.Signer, error) {
 // and calls Sign only if it does.
 type passphraseSigner struct {
 	plan   *authPlan
-	id     *identity
+	id     *loadedIdentity
 	signer ssh.Signer
 }
 

@@ -91,7 +91,7 @@ func (c *Conn) Close() error {
 // ErrHostKeyUnknown, ErrHostKeyChanged, ErrHostKeyRevoked (as a
 // *HostKeyError) or ErrAuth where those apply; Hint suggests what to do.
 func Dial(ctx context.Context, host string, cfg DialConfig) (*Conn, error) {
-	t, err := parseTarget(host)
+	t, err := parseHostArg(host)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
 	}
@@ -100,7 +100,7 @@ func Dial(ctx context.Context, host string, cfg DialConfig) (*Conn, error) {
 		return nil, fmt.Errorf("dial %s: %w", t.host, err)
 	}
 	defer d.close()
-	hc, err := resolve(d.ssh, d.env, t, &resolveOverrides{
+	hc, err := resolveHost(d.ssh, d.env, t, &resolveOverrides{
 		user:          cfg.User,
 		port:          cfg.Port,
 		identityFiles: cfg.IdentityFiles,
@@ -189,7 +189,7 @@ func (d *dialer) connect(ctx context.Context, hc *hostConfig) (*ssh.Client, []*s
 		if d.hops > maxHops {
 			return fail(fmt.Errorf("more than %d jump hosts (is there a ProxyJump loop?)", maxHops))
 		}
-		jc, err := resolve(d.ssh, d.env, ht, nil)
+		jc, err := resolveHost(d.ssh, d.env, ht, nil)
 		if err != nil {
 			return fail(fmt.Errorf("jump host %s: %w", ht.host, err))
 		}
@@ -231,10 +231,17 @@ func (d *dialer) dialTCP(ctx context.Context, hc *hostConfig) (net.Conn, error) 
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		// The OpError repeats the address the caller's context names.
+		// The OpError repeats the address Dial's error names already.
 		var op *net.OpError
 		if errors.As(err, &op) && op.Err != nil {
 			err = op.Err
+		}
+		var sys *os.SyscallError
+		switch {
+		case errors.As(err, &sys):
+			err = sys.Err // "connection refused"
+		case errors.Is(err, os.ErrDeadlineExceeded) && hc.connectTimeout > 0:
+			return nil, fmt.Errorf("connect: timed out after %v (ConnectTimeout): %w", hc.connectTimeout, err)
 		}
 		return nil, fmt.Errorf("connect: %w", err)
 	}
@@ -266,7 +273,7 @@ func (d *dialer) connectVia(ctx context.Context, jump *ssh.Client, hc *hostConfi
 // handshake runs the SSH handshake and authentication on raw, which it
 // owns: it is closed on failure.
 func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*ssh.Client, error) {
-	wd := startWatchdog(hc.connectTimeout, func() { raw.Close() })
+	wd := startHandshakeTimer(hc.connectTimeout, func() { raw.Close() })
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	cleanup := func() {
 		stop()
@@ -384,7 +391,7 @@ func (d *dialer) agentSigners(ctx context.Context, path string) ([]ssh.Signer, e
 type guardedPrompter struct {
 	ctx context.Context
 	p   Prompter
-	wd  *watchdog
+	wd  *handshakeTimer
 }
 
 func (g *guardedPrompter) Password(prompt string) (string, error) {
@@ -405,9 +412,9 @@ func (g *guardedPrompter) Confirm(prompt string) (bool, error) {
 	return g.p.Confirm(prompt)
 }
 
-// watchdog calls onExpire when d passes without stop, not counting the
-// time between pause and resume. A nil *watchdog does nothing.
-type watchdog struct {
+// handshakeTimer calls onExpire when d passes without stop, not counting the
+// time between pause and resume. A nil *handshakeTimer does nothing.
+type handshakeTimer struct {
 	d        time.Duration
 	onExpire func()
 
@@ -419,11 +426,11 @@ type watchdog struct {
 	expired bool
 }
 
-func startWatchdog(d time.Duration, onExpire func()) *watchdog {
+func startHandshakeTimer(d time.Duration, onExpire func()) *handshakeTimer {
 	if d <= 0 {
 		return nil
 	}
-	w := &watchdog{d: d, onExpire: onExpire}
+	w := &handshakeTimer{d: d, onExpire: onExpire}
 	w.mu.Lock()
 	w.arm()
 	w.mu.Unlock()
@@ -431,13 +438,13 @@ func startWatchdog(d time.Duration, onExpire func()) *watchdog {
 }
 
 // arm starts a new timer; w.mu must be held.
-func (w *watchdog) arm() {
+func (w *handshakeTimer) arm() {
 	w.gen++
 	gen := w.gen
 	w.t = time.AfterFunc(w.d, func() { w.fire(gen) })
 }
 
-func (w *watchdog) fire(gen int) {
+func (w *handshakeTimer) fire(gen int) {
 	w.mu.Lock()
 	if gen != w.gen || w.paused || w.stopped {
 		w.mu.Unlock()
@@ -448,7 +455,7 @@ func (w *watchdog) fire(gen int) {
 	w.onExpire()
 }
 
-func (w *watchdog) pause() {
+func (w *handshakeTimer) pause() {
 	if w == nil {
 		return
 	}
@@ -459,7 +466,7 @@ func (w *watchdog) pause() {
 	w.t.Stop()
 }
 
-func (w *watchdog) resume() {
+func (w *handshakeTimer) resume() {
 	if w == nil {
 		return
 	}
@@ -473,7 +480,7 @@ func (w *watchdog) resume() {
 }
 
 // stop disarms w and reports whether it had expired.
-func (w *watchdog) stop() bool {
+func (w *handshakeTimer) stop() bool {
 	if w == nil {
 		return false
 	}

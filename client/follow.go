@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/weblogctl/weblogctl/wire"
@@ -40,6 +41,9 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 		hb = wire.DefaultHeartbeat
 	}
 	cursor := opt.Cursor
+	// At-least-once on the wire, exactly-once out: bytes of the cursor's
+	// file before the cursor were emitted already, and are dropped.
+	doneID, doneOff := splitCursor(opt.Cursor)
 	var id string
 	next := int64(-1)
 	_, err := c.request(ctx, req, 3*hb, func(f wire.Frame) error {
@@ -62,6 +66,12 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 				return fmt.Errorf("%w: data at offset %d, expected %d", ErrProtocol, off, next)
 			}
 			next += int64(len(data))
+			if id == doneID && off < doneOff {
+				data = data[min(doneOff-off, int64(len(data))):]
+			}
+			if len(data) == 0 {
+				return nil
+			}
 			if err := emit(data); err != nil {
 				return err
 			}
@@ -73,4 +83,17 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 		err = ctx.Err() // the server acknowledged our leaving
 	}
 	return cursor, err
+}
+
+// splitCursor splits IDENTITY@OFFSET; a malformed cursor yields no file.
+func splitCursor(c string) (string, int64) {
+	i := strings.LastIndexByte(c, '@')
+	if i < 0 {
+		return "", 0
+	}
+	off, err := strconv.ParseInt(c[i+1:], 10, 64)
+	if err != nil {
+		return "", 0
+	}
+	return c[:i], off
 }

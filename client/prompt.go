@@ -76,13 +76,13 @@ func (ttyPrompter) Confirm(prompt string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	return confirm(f, f, prompt)
+	return askYesNo(f, f, prompt)
 }
 
-// confirm writes prompt to w and reads answers from r until one is "yes"
+// askYesNo writes prompt to w and reads answers from r until one is "yes"
 // or "no" (in any case), three times at most; like ssh it wants the whole
 // word. Three unclear answers count as no.
-func confirm(r io.Reader, w io.Writer, prompt string) (bool, error) {
+func askYesNo(r io.Reader, w io.Writer, prompt string) (bool, error) {
 	br := bufio.NewReader(r)
 	for range 3 {
 		if _, err := io.WriteString(w, prompt); err != nil {

@@ -19,38 +19,38 @@ import (
 
 // This file turns a HOST argument and the ssh_config files into the settings
 // for one connection (a hostConfig), the way ssh(1) does. Only the keywords
-// listed in resolve are read; the rest of ssh_config is ignored.
+// listed in resolveHost are read; the rest of ssh_config is ignored.
 
-// target is a parsed HOST argument.
-type target struct {
+// hostArg is a parsed HOST argument.
+type hostArg struct {
 	user string // "" when not given
 	host string // alias or address, without brackets
 	port int    // 0 when not given
 }
 
-// parseTarget parses a HOST argument: [user@]host[:port], [user@][addr]:port
+// parseHostArg parses a HOST argument: [user@]host[:port], [user@][addr]:port
 // for IPv6 addresses (or [addr] alone), or ssh://[user@]host[:port]. An IPv6
 // address without brackets is accepted when it carries no port. The user is
 // everything before the last '@', as in ssh. On error the result is the zero
-// target.
-func parseTarget(s string) (target, error) {
-	t, err := parseTargetParts(s)
+// hostArg.
+func parseHostArg(s string) (hostArg, error) {
+	t, err := parseHostArgParts(s)
 	if err != nil {
-		return target{}, fmt.Errorf("bad host %q: %w", s, err)
+		return hostArg{}, fmt.Errorf("bad host %q: %w", s, err)
 	}
 	return t, nil
 }
 
-func parseTargetParts(s string) (target, error) {
+func parseHostArgParts(s string) (hostArg, error) {
 	rest := strings.TrimPrefix(s, "ssh://")
 	if rest == "" {
-		return target{}, errors.New("empty host")
+		return hostArg{}, errors.New("empty host")
 	}
-	var t target
+	var t hostArg
 	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
 		t.user, rest = rest[:i], rest[i+1:]
 		if err := checkUser(t.user); err != nil {
-			return target{}, err
+			return hostArg{}, err
 		}
 	}
 	host, port := rest, ""
@@ -59,12 +59,12 @@ func parseTargetParts(s string) (target, error) {
 	case strings.HasPrefix(rest, "["):
 		end := strings.IndexByte(rest, ']')
 		if end < 0 {
-			return target{}, errors.New("missing ']'")
+			return hostArg{}, errors.New("missing ']'")
 		}
 		host = rest[1:end]
 		if after := rest[end+1:]; after != "" {
 			if after[0] != ':' {
-				return target{}, errors.New("unexpected text after ']'")
+				return hostArg{}, errors.New("unexpected text after ']'")
 			}
 			port, hasPort = after[1:], true
 		}
@@ -73,25 +73,25 @@ func parseTargetParts(s string) (target, error) {
 		hasPort = true
 	case strings.Count(rest, ":") > 1:
 		if _, err := netip.ParseAddr(rest); err != nil {
-			return target{}, errors.New("write an IPv6 address with a port as [addr]:port")
+			return hostArg{}, errors.New("write an IPv6 address with a port as [addr]:port")
 		}
 	}
 	if err := checkHostname(host); err != nil {
-		return target{}, err
+		return hostArg{}, err
 	}
 	t.host = host
 	if hasPort {
 		p, err := parsePort(port)
 		if err != nil {
-			return target{}, err
+			return hostArg{}, err
 		}
 		t.port = p
 	}
 	return t, nil
 }
 
-// String formats t so that parseTarget(t.String()) == t.
-func (t target) String() string {
+// String formats t so that parseHostArg(t.String()) == t.
+func (t hostArg) String() string {
 	var b strings.Builder
 	if t.user != "" {
 		b.WriteString(t.user)
@@ -122,16 +122,15 @@ func checkHostname(h string) error {
 	if h[0] == '-' {
 		return errors.New("host name starts with '-'")
 	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !isAlnum(c) && !strings.ContainsRune("-._+:%", rune(c)) {
+			return fmt.Errorf("character %q not allowed in a host name", c)
+		}
+	}
 	if strings.ContainsAny(h, ":%") {
 		if _, err := netip.ParseAddr(h); err != nil {
 			return errors.New("':' or '%' in a host name that is not an IP address")
-		}
-		return nil
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !isAlnum(c) && !strings.ContainsRune("-._+", rune(c)) {
-			return fmt.Errorf("character %q not allowed in a host name", c)
 		}
 	}
 	return nil
@@ -215,7 +214,7 @@ type hostConfig struct {
 	batchMode        bool
 
 	connectTimeout time.Duration // 0: only ctx bounds the connect
-	proxyJump      []target      // nil: connect directly
+	proxyJump      []hostArg     // nil: connect directly
 
 	pubkeyAuth      bool
 	passwordAuth    bool
@@ -386,8 +385,8 @@ type resolveOverrides struct {
 	proxyJump     string
 }
 
-// resolve computes the settings for t from the ssh_config files.
-func resolve(c *sshConfig, env *localEnv, t target, ov *resolveOverrides) (*hostConfig, error) {
+// resolveHost computes the settings for t from the ssh_config files.
+func resolveHost(c *sshConfig, env *localEnv, t hostArg, ov *resolveOverrides) (*hostConfig, error) {
 	alias := t.host
 	var cerr error
 	get := func(key string) string {
@@ -591,7 +590,7 @@ func resolve(c *sshConfig, env *localEnv, t target, ov *resolveOverrides) (*host
 	}
 	if jump != "" && jump != "none" {
 		for _, hop := range strings.Split(jump, ",") {
-			ht, err := parseTarget(strings.TrimSpace(hop))
+			ht, err := parseHostArg(strings.TrimSpace(hop))
 			if err != nil {
 				return nil, bad("ProxyJump", jump, err)
 			}

@@ -40,6 +40,7 @@ or in sshd_config:
 		Version:                   Version,
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
+		Commands:                  []*cli.Command{listenCommand()},
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "log", Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
 		},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -8,9 +9,8 @@ import (
 	"github.com/weblogctl/weblogctl/client"
 )
 
-// connect dials host with the global flags and returns a weblog client and
-// a function that closes the connection.
-func connect(c *cli.Context, host string) (*client.Client, func(), error) {
+// dialConfig builds the client's DialConfig from the global flags.
+func dialConfig(c *cli.Context) client.DialConfig {
 	cfg := client.DialConfig{
 		ConfigFile:            c.String("config"),
 		Stderr:                c.App.ErrWriter,
@@ -18,15 +18,36 @@ func connect(c *cli.Context, host string) (*client.Client, func(), error) {
 		User:                  c.String("login"),
 		Port:                  c.Int("port"),
 	}
+	if c.Bool("verbose") {
+		cfg.Debug = c.App.ErrWriter
+	}
 	if id := c.String("identity"); id != "" {
 		cfg.IdentityFiles = []string{id}
 	}
 	if p, err := client.TTYPrompter(); err == nil {
 		cfg.Prompter = p
 	}
-	conn, err := client.Dial(c.Context, host, cfg)
+	return cfg
+}
+
+// dialer returns a function that connects to host with the global flags.
+func dialer(c *cli.Context, host string) client.DialFunc {
+	cfg := dialConfig(c)
+	return func(ctx context.Context) (*client.Conn, error) {
+		conn, err := client.Dial(ctx, host, cfg)
+		if err != nil {
+			return nil, connectError{err}
+		}
+		return conn, nil
+	}
+}
+
+// connect dials host with the global flags and returns a weblog client and
+// a function that closes the connection.
+func connect(c *cli.Context, host string) (*client.Client, func(), error) {
+	conn, err := dialer(c, host)(c.Context)
 	if err != nil {
-		return nil, nil, connectError{err}
+		return nil, nil, err
 	}
 	return client.New(conn), func() { conn.Close() }, nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,6 +25,9 @@ Examples:
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "lines", Aliases: []string{"n"}, Value: 10, Usage: "start with the last `N` lines (0: only new ones)"},
 			&cli.StringFlag{Name: "format", Value: "raw", Usage: "output `FORMAT`: raw (the exact bytes)"},
+			&cli.DurationFlag{Name: "heartbeat", Value: 5 * time.Second, Usage: "ask the server for a heartbeat every `D` while the log is quiet; three missed ones mean the link is dead"},
+			&cli.DurationFlag{Name: "keepalive", Value: 5 * time.Second, Usage: "send an SSH keepalive every `D` (0: none); three unanswered ones close the connection"},
+			&cli.BoolFlag{Name: "no-reconnect", Usage: "exit when the connection is lost instead of reconnecting and resuming"},
 		},
 		Action: func(c *cli.Context) error {
 			host, log, err := hostAndLog(c)
@@ -36,26 +41,66 @@ Examples:
 			if n < 0 {
 				return usageError{fmt.Errorf("follow: -n must not be negative")}
 			}
-			wc, closeConn, err := connect(c, host)
-			if err != nil {
-				return err
+			hb := c.Duration("heartbeat")
+			if hb < wire.MinHeartbeat || hb > wire.MaxHeartbeat {
+				return usageError{fmt.Errorf("follow: --heartbeat must be between %s and %s", wire.MinHeartbeat, wire.MaxHeartbeat)}
 			}
-			defer closeConn()
-			if log, err = defaultLog(c, wc, log); err != nil {
-				return err
-			}
-			out := c.App.Writer
-			opt := client.FollowOptions{Lines: &n}
+			hb = hb.Round(time.Second)
+			opt := client.FollowOptions{Lines: &n, Heartbeat: hb}
 			if c.Bool("verbose") {
 				opt.OnOpen = func(o wire.Open) {
-					debugf(c, "following %q: file %q from byte %d (%q)", o.Log, o.ID, o.Offset, o.Reason)
+					debugf(c, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, sanitizeWord(o.Reason))
 				}
 			}
-			_, err = wc.Follow(c.Context, log, opt, func(lines []byte) error {
+			out := c.App.Writer
+			emit := func(lines []byte) error {
 				_, err := out.Write(lines)
 				return err
-			})
-			return err
+			}
+			dial := dialer(c, host)
+			if log == "" {
+				wc, closeConn, err := connect(c, host)
+				if err != nil {
+					return err
+				}
+				log, err = defaultLog(c, wc, "")
+				closeConn()
+				if err != nil {
+					return err
+				}
+			}
+			ro := client.ReconnectOptions{
+				Keepalive: c.Duration("keepalive"),
+				OnRetry: func(err error, wait time.Duration) {
+					fmt.Fprintf(c.App.ErrWriter, "weblogctl: warning: %s: %v; reconnecting in %s\n", host, err, wait.Round(time.Millisecond))
+				},
+			}
+			if ro.Keepalive == 0 {
+				ro.Keepalive = -1
+			}
+			if c.Bool("no-reconnect") {
+				conn, err := dial(c.Context)
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				if ro.Keepalive > 0 {
+					go conn.Keepalive(c.Context, ro.Keepalive, 3)
+				}
+				_, err = client.New(conn).Follow(c.Context, log, opt, emit)
+				return err
+			}
+			return client.FollowReconnect(c.Context, dial, log, opt, ro, emit)
 		},
 	}
+}
+
+// sanitizeWord keeps remote text to printable ASCII for a debug line.
+func sanitizeWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x21 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
 }
