@@ -64,3 +64,40 @@ func BenchmarkParseJSON(b *testing.B) {
 	}
 	benchParse(b, JSON(), lines)
 }
+
+// BenchmarkFilterStatus measures what the server does per line for
+// `filter --status 404`: parse, then match.
+func BenchmarkFilterStatus(b *testing.B) {
+	benchFilter(b, FilterSpec{Status: "404"})
+}
+
+// BenchmarkFilterRegexps measures parse and match with a path, a user
+// agent and a raw-line regular expression.
+func BenchmarkFilterRegexps(b *testing.B) {
+	benchFilter(b, FilterSpec{Path: `^/blog/`, NotUA: `(?i)bot`, Grep: `HTTP/1\.1`})
+}
+
+func benchFilter(b *testing.B, spec FilterSpec) {
+	f, err := Compile(spec, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := benchLines(4096)
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	p := NewParser(Combined())
+	var rec Record
+	b.SetBytes(int64(size / len(lines)))
+	b.ReportAllocs()
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		l := lines[i%len(lines)]
+		err := p.Parse(l, &rec)
+		if f.Match(l, &rec, err) {
+			n++
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}

@@ -1,10 +1,12 @@
 package accesslog
 
-// Detect returns the built-in format that parses the most of lines,
-// typically a log's first few dozen lines; empty lines are ignored. Ties
-// go to the more specific format, in the order JSON, vhost_combined,
-// nginx_main, combined, common. If no line parses, Detect returns the
-// zero Format.
+// Detect returns the built-in format that best fits lines, typically a
+// log's first few dozen lines; empty lines are ignored. A line parsed
+// whole scores 2 and a line parsed with trailing fields left over
+// (Record.Rest) scores 1, so that common does not win on combined lines.
+// Ties go to the more specific format, in the order JSON, vhost_combined,
+// nginx_main, combined, common. If no line parses, Detect returns the zero
+// Format.
 func Detect(lines [][]byte) Format {
 	cands := [...]Format{JSON(), VHostCombined(), NginxMain(), Combined(), Common()}
 	best, bestN := -1, 0
@@ -15,6 +17,9 @@ func Detect(lines [][]byte) Format {
 		for _, l := range lines {
 			if len(trimEOL(l)) > 0 && p.Parse(l, &rec) == nil {
 				n++
+				if rec.Rest == nil {
+					n++
+				}
 			}
 		}
 		if n > bestN {

@@ -16,6 +16,7 @@ type ParseError struct {
 	Msg    string // what was wrong
 }
 
+// Error returns "accesslog: byte N: FIELD: MSG".
 func (e *ParseError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("accesslog: byte %d: %s", e.Offset, e.Msg)
@@ -30,6 +31,7 @@ type FormatError struct {
 	Msg    string // what was wrong
 }
 
+// Error returns the message with the offset and the text found there.
 func (e *FormatError) Error() string {
 	near := e.Format
 	if e.Offset >= 0 && e.Offset <= len(near) {
@@ -49,6 +51,7 @@ type FilterError struct {
 	Err    error  // what was wrong
 }
 
+// Error returns the message with the option and value it is about.
 func (e *FilterError) Error() string {
 	switch {
 	case e.Option == "":

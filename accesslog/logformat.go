@@ -310,6 +310,9 @@ func tokenizeApache(text string, json bool) ([]item, string, error) {
 					return nil, "", &FormatError{Format: text, Offset: i, Msg: "unterminated %{"}
 				}
 				arg, hasArg = text[j+1:j+k], true
+				if strings.IndexFunc(arg, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r >= 0x7f }) >= 0 {
+					return nil, "", &FormatError{Format: text, Offset: i, Msg: "%{...} argument must be printable ASCII without quotes or backslashes"}
+				}
 				j += k + 1
 			}
 			if j >= len(text) {

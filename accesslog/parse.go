@@ -69,6 +69,8 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 		switch {
 		case fd.quoted:
 			end = scanQuoted(line, pos, fd.nextB, i == last, fd.numNext)
+		case fd.kind == fTimeCLF && len(line)-pos >= clfLen && bytes.HasPrefix(line[pos+clfLen:], fd.nextB):
+			end = pos + clfLen // the time holds a space, so do not look for one
 		case len(fd.nextB) == 0: // last field, nothing after it
 			end = bytes.IndexByte(line[pos:], ' ')
 			if end < 0 {
@@ -76,8 +78,6 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 			} else {
 				end += pos
 			}
-		case fd.kind == fTimeCLF && len(line)-pos >= clfLen && bytes.HasPrefix(line[pos+clfLen:], fd.nextB):
-			end = pos + clfLen // the time holds a space, so do not look for one
 		default:
 			seg := line[pos:]
 			if fd.kind != fUser && fd.kind != fTimeCLF {
@@ -227,10 +227,7 @@ func (p *Parser) set(rec *Record, k fieldKind, v []byte, quoted bool) string {
 		}
 		rec.Port = v
 	case fRemoteAddr:
-		if len(v) == 0 {
-			return "empty"
-		}
-		rec.RemoteAddr = v
+		rec.RemoteAddr = dash(v)
 	case fIdent:
 		rec.Ident = dash(v)
 	case fUser:

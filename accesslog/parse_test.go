@@ -267,3 +267,14 @@ func ExampleParser_Parse() {
 	fmt.Printf("%s %s %d %s\n", rec.Method, rec.Path, rec.Status, rec.Time.Format(time.RFC3339))
 	// Output: GET /blog/ 200 2015-05-17T10:05:03Z
 }
+
+func TestParseTimeLast(t *testing.T) {
+	f, err := ParseFormat(`$status $time_local`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Record
+	if err := NewParser(f).Parse([]byte("200 10/Oct/2000:13:55:36 -0700"), &rec); err != nil || rec.Time.Unix() != 971211336 {
+		t.Errorf("Parse with the time last = %v, %v", rec.Time, err)
+	}
+}

@@ -235,7 +235,7 @@ func month(v []byte) time.Month {
 func parseEpoch(v []byte, scale int) (time.Time, bool) {
 	ns, ok := parseDecimal(v, 9-scale)
 	if !ok {
-		if scale != 0 || len(v) == 0 || len(v) > 32 {
+		if scale != 0 || len(v) > 32 || !bytes.ContainsAny(v, "eE") {
 			return time.Time{}, false
 		}
 		f, err := strconv.ParseFloat(string(v), 64)

@@ -82,10 +82,22 @@ func (c *Conn) Close() error {
 }
 
 // Dial connects and authenticates to host, given as [user@]host[:port],
-// [user@][ipv6]:port or an ssh_config alias, the way ssh would: see the
-// package documentation. Cancelling ctx cancels the connection attempt,
-// prompts excepted; ConnectTimeout from ssh_config bounds the TCP connect
-// and the SSH handshake of each hop, time spent in prompts excepted.
+// [user@][ipv6]:port, ssh://[user@]host[:port] or an ssh_config alias, the
+// way ssh would.
+//
+// These ssh_config keywords are honoured: HostName, Port, User,
+// IdentityFile, IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
+// GlobalKnownHostsFile, HostKeyAlias, HashKnownHosts,
+// StrictHostKeyChecking, BatchMode, ConnectTimeout, ProxyJump,
+// PubkeyAuthentication, PasswordAuthentication,
+// KbdInteractiveAuthentication and NumberOfPasswordPrompts. ProxyCommand is
+// refused: weblogctl runs no local programs. Credentials are tried in ssh's
+// order: agent keys, identity files, then keyboard-interactive and password
+// prompts.
+//
+// Cancelling ctx cancels the connection attempt, prompts excepted;
+// ConnectTimeout bounds the TCP connect and the SSH handshake of each hop,
+// time spent in prompts excepted.
 //
 // Errors name the host ("dial web1 (10.0.0.1:22): …") and wrap
 // ErrHostKeyUnknown, ErrHostKeyChanged, ErrHostKeyRevoked (as a
@@ -273,20 +285,14 @@ func (d *dialer) connectVia(ctx context.Context, jump *ssh.Client, hc *hostConfi
 // handshake runs the SSH handshake and authentication on raw, which it
 // owns: it is closed on failure.
 func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*ssh.Client, error) {
-	wd := startHandshakeTimer(hc.connectTimeout, func() { raw.Close() })
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	cleanup := func() {
-		stop()
-		wd.stop()
-		raw.Close()
-	}
 	var prompter Prompter
+	guard := &guardedPrompter{ctx: ctx, p: d.cfg.Prompter}
 	if d.cfg.Prompter != nil && !hc.batchMode {
-		prompter = &guardedPrompter{ctx: ctx, p: d.cfg.Prompter, wd: wd}
+		prompter = guard
 	}
 	hk, err := newHostKeyChecker(hc, d.cfg.InsecureIgnoreHostKey, prompter, d.cfg.Stderr, d.debugf)
 	if err != nil {
-		cleanup()
+		raw.Close()
 		return nil, err
 	}
 	in := authInput{
@@ -304,7 +310,7 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 	}
 	plan, err := newAuthPlan(hc, in)
 	if err != nil {
-		cleanup()
+		raw.Close()
 		return nil, err
 	}
 	algos := hk.algorithms()
@@ -319,6 +325,9 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 			return nil
 		},
 	}
+	wd := startHandshakeTimer(hc.connectTimeout, func() { raw.Close() })
+	guard.wd = wd
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	c, chans, reqs, err := ssh.NewClientConn(raw, hc.addr(), config)
 	canceled := !stop()
 	expired := wd.stop()
@@ -350,9 +359,8 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 		}
 		return nil, err
 	}
-	// Hook: keepalives (ServerAliveInterval, ServerAliveCountMax) would
-	// start here, sending keepalive@openssh.com global requests on c and
-	// closing it after too many go unanswered.
+	// Keepalives are the caller's choice (Conn.Keepalive); ssh_config's
+	// ServerAliveInterval and ServerAliveCountMax are not read yet.
 	return ssh.NewClient(c, chans, reqs), nil
 }
 

@@ -49,6 +49,7 @@ type dtServerOptions struct {
 	password   string // "" disables password authentication
 	kbdAnswer  string // "" disables keyboard-interactive
 	forward    bool   // serve direct-tcpip, as a jump host
+	rekeyBytes uint64 // re-key that often (0: x/crypto's default)
 }
 
 func dtStartServer(t *testing.T, name string, o dtServerOptions) *dtServer {
@@ -87,6 +88,7 @@ func dtStartServer(t *testing.T, name string, o dtServerOptions) *dtServer {
 			return nil, errors.New("wrong answer")
 		}
 	}
+	cfg.RekeyThreshold = o.rekeyBytes
 	for _, k := range o.hostKeys {
 		cfg.AddHostKey(k)
 	}
@@ -174,16 +176,22 @@ func (s *dtServer) serve(c net.Conn, cfg *ssh.ServerConfig, forward bool, wg *sy
 	}
 }
 
-// session answers "exec" with a greeting naming the server and the user.
+// session answers "exec" with a greeting naming the server and the user,
+// or 64 KiB of data for the command "big".
 func (s *dtServer) session(ch ssh.Channel, reqs <-chan *ssh.Request, user string) {
 	defer ch.Close()
 	for req := range reqs {
-		if req.Type != "exec" {
+		var cmd struct{ Command string }
+		if req.Type != "exec" || ssh.Unmarshal(req.Payload, &cmd) != nil {
 			req.Reply(false, nil)
 			continue
 		}
 		req.Reply(true, nil)
-		fmt.Fprintf(ch, "%s: hello %s\n", s.name, user)
+		if cmd.Command == "big" {
+			ch.Write(bytes.Repeat([]byte("x"), 64<<10))
+		} else {
+			fmt.Fprintf(ch, "%s: hello %s\n", s.name, user)
+		}
 		ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 		return
 	}
@@ -709,6 +717,42 @@ func TestDialInsecureIgnoreHostKey(t *testing.T) {
 	}
 }
 
+// x/crypto checks the host key at every re-key: that must not warn or ask
+// again.
+func TestDialRekey(t *testing.T) {
+	e := dtNewEnv(t)
+	key := e.identity(t, "id_ed25519", "")
+	s := dtStartServer(t, "srv", dtServerOptions{authorized: []ssh.PublicKey{dtPub(t, key)}, rekeyBytes: 1024})
+	for _, tt := range []struct {
+		name    string
+		extra   []string
+		cfg     func(*DialConfig)
+		warning string
+	}{
+		{"insecure", nil, func(c *DialConfig) { c.InsecureIgnoreHostKey = true }, "NOT checking the host key"},
+		{"not saved", []string{"StrictHostKeyChecking accept-new", "UserKnownHostsFile none"}, func(*DialConfig) {}, "accepted but not saved"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e.writeConfig(t, dtHostBlock("srv", s, tt.extra...))
+			e.stderr = &dtLockedBuffer{}
+			cfg := e.dialConfig()
+			tt.cfg(&cfg)
+			c := dtDial(t, "srv", cfg)
+			sess, err := c.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := sess.Output("big")
+			if err != nil || len(out) != 64<<10 {
+				t.Fatalf("big: %d bytes, %v", len(out), err)
+			}
+			if n := strings.Count(e.stderr.String(), tt.warning); n != 1 {
+				t.Errorf("%d warnings:\n%s", n, e.stderr)
+			}
+		})
+	}
+}
+
 func TestHandshakeTimer(t *testing.T) {
 	var nilDog *handshakeTimer
 	nilDog.pause()
@@ -740,6 +784,48 @@ func TestHandshakeTimer(t *testing.T) {
 	w.fire(w.gen) // the timer armed by resume
 	if !expired || !w.stop() {
 		t.Error("the re-armed timer did not expire")
+	}
+}
+
+// dtPausePrompter reports whether the handshake timer is paused while it is
+// asked.
+type dtPausePrompter struct{ wd *handshakeTimer }
+
+func (p dtPausePrompter) paused() bool {
+	p.wd.mu.Lock()
+	defer p.wd.mu.Unlock()
+	return p.wd.paused
+}
+
+func (p dtPausePrompter) Password(string) (string, error) {
+	if !p.paused() {
+		return "", errors.New("timer running")
+	}
+	return "pw", nil
+}
+
+func (p dtPausePrompter) Confirm(string) (bool, error) { return p.paused(), nil }
+
+func TestGuardedPrompter(t *testing.T) {
+	wd := startHandshakeTimer(time.Hour, func() { t.Error("expired") })
+	defer wd.stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	g := &guardedPrompter{ctx: ctx, p: dtPausePrompter{wd}, wd: wd}
+	if pw, err := g.Password("p: "); pw != "pw" || err != nil {
+		t.Errorf("Password: %q, %v", pw, err)
+	}
+	if ok, err := g.Confirm("c? "); !ok || err != nil {
+		t.Errorf("Confirm: %v, %v", ok, err)
+	}
+	if (dtPausePrompter{wd}).paused() {
+		t.Error("still paused after the prompts")
+	}
+	cancel()
+	if _, err := g.Password("p: "); !errors.Is(err, context.Canceled) {
+		t.Errorf("Password after cancel: %v", err)
+	}
+	if _, err := g.Confirm("c? "); !errors.Is(err, context.Canceled) {
+		t.Errorf("Confirm after cancel: %v", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -152,6 +153,11 @@ type hostKeyChecker struct {
 	prompter Prompter // nil: non-interactive
 	stderr   io.Writer
 	debug    func(format string, args ...any)
+
+	// x/crypto checks the host key again at every re-key; the key passed
+	// once is passed again without a second warning or question.
+	mu       sync.Mutex
+	accepted []byte
 }
 
 func newHostKeyChecker(hc *hostConfig, insecure bool, prompter Prompter, stderr io.Writer, debug func(string, ...any)) (*hostKeyChecker, error) {
@@ -303,6 +309,19 @@ func algorithmsForKey(keyType string) []string {
 
 // check is the ssh.HostKeyCallback.
 func (c *hostKeyChecker) check(_ string, remote net.Addr, key ssh.PublicKey) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.accepted != nil && bytes.Equal(c.accepted, key.Marshal()) {
+		return nil
+	}
+	err := c.verify(remote, key)
+	if err == nil {
+		c.accepted = key.Marshal()
+	}
+	return err
+}
+
+func (c *hostKeyChecker) verify(remote net.Addr, key ssh.PublicKey) error {
 	if c.insecure {
 		c.warnf("WARNING: NOT checking the host key of %s (%s): InsecureIgnoreHostKey is set.\n"+
 			"Anyone on the network path can impersonate this host and read or change everything sent.\n", c.display, describeKey(key))

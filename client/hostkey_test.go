@@ -203,9 +203,10 @@ func TestDialChangedHostKey(t *testing.T) {
 }
 
 // TestDialHostKeyAlgorithmPitfall: the server has ED25519 and RSA host
-// keys and known_hosts holds only the RSA one. x/crypto prefers ED25519
-// and would report a changed key unless HostKeyAlgorithms is restricted to
-// what known_hosts holds.
+// keys and known_hosts holds only one of them. x/crypto negotiates its own
+// preference (RSA before ED25519) and would report a changed key for
+// whichever type it does not prefer, unless HostKeyAlgorithms is
+// restricted to what known_hosts holds.
 func TestDialHostKeyAlgorithmPitfall(t *testing.T) {
 	e := dtNewEnv(t)
 	key := e.identity(t, "id_ed25519", "")

@@ -627,8 +627,8 @@ func resolveHost(c *sshConfig, env *localEnv, t hostArg, ov *resolveOverrides) (
 		}
 		hc.passwordPrompts = n
 	}
-	// Hook: ServerAliveInterval / ServerAliveCountMax would be read here and
-	// acted on in Dial once the connection is up (see dial.go).
+	// Hook: ServerAliveInterval and ServerAliveCountMax would be read here
+	// and handed to Conn.Keepalive by Dial's caller.
 
 	if cerr != nil {
 		return nil, cerr

@@ -37,9 +37,9 @@
 //     cursor's file at the cursor's offset).
 //   - Data events: whole lines only. A line is held until its newline is
 //     written; a line longer than Options.MaxLine comes in Partial pieces.
-//   - Rename+create (or delete+create): the old handle is read to its end
-//     and, for Options.Grace after a new file appears at the path, read for
-//     late writers; its unterminated last line, if any, comes as a Partial
+//   - Rename+create (or delete+create): the old handle is read for late
+//     writers until Options.Grace after the rotation was noticed and a new
+//     file is at the path, then to its end; its unterminated last line, if any, comes as a Partial
 //     Data event; then EventOpen ReasonRename (ReasonRecreate when the old
 //     file was deleted) for the new file from 0. If more rotations went by
 //     meanwhile, the siblings newer than the old file come first, each with

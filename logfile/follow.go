@@ -140,10 +140,14 @@ type Options struct {
 	// calling Ready.
 	Resume *Cursor
 	// Grace is how long a file that was renamed or deleted is still read
-	// for late writers (a server that has not reopened its log yet), once
-	// another file is at the live path, before switching to it. A sibling
-	// reached while catching up is read until Grace after its last change.
-	// Zero means DefaultGrace; negative means no grace.
+	// for late writers (a server that has not reopened its log yet), counted
+	// from when the follower noticed that the live path no longer names it;
+	// the switch also waits for a new file to be at the path. Writes to the
+	// old file after that are not delivered: Grace must cover the time from
+	// the rename to the writer's reopen (for logrotate, its whole run up to
+	// the postrotate signal). A sibling reached while catching up is read
+	// until Grace after its last change (ctime). Zero means DefaultGrace;
+	// negative means no grace.
 	Grace time.Duration
 	// Reconcile is the period of the backstop check that compares the open
 	// file with what is at the live path (fstat against lstat) and reads
@@ -248,6 +252,7 @@ type follower struct {
 	s          *stream  // cur's identity, position and held partial line
 	live       bool     // cur is what the live path names
 	rotatedAt  time.Time
+	pathGone   bool // when cur is not live: nothing (statable) is at the path
 	waitReason string
 	// last is the file finished most recently, so that a live path that
 	// turns out to name it again is not read twice.
@@ -309,7 +314,7 @@ func (fl *follower) setCur(f *os.File, path string, id Identity, prefix []byte, 
 	fl.cur, fl.curPath, fl.st, fl.live = f, path, st, live
 	fl.prefix = append(fl.prefix[:0], prefix[:id.FPLen]...)
 	fl.s.reset(id, off)
-	fl.rotatedAt = time.Time{}
+	fl.rotatedAt, fl.pathGone = time.Time{}, false
 	fl.waitReason = ""
 }
 
@@ -362,19 +367,27 @@ func (fl *follower) run(ctx context.Context) error {
 		}
 		read = more
 		if check {
-			check = false
+			before := fl.cur
 			if err := fl.checkPath(ctx); err != nil {
 				return err
 			}
+			// After a switch, look at the new file at once: it may be a
+			// sibling whose grace period is already over.
+			check = fl.cur != before
 			read = true
 			continue
 		}
 		var graceC <-chan time.Time
-		if fl.cur != nil && !fl.live {
-			if d := time.Until(fl.rotatedAt.Add(fl.opt.Grace)); d > 0 {
-				grace.Reset(d)
-				graceC = grace.C
+		if fl.cur != nil && !fl.live && !fl.pathGone {
+			// Another file is at the path: switch when the grace period
+			// is over, however busy the loop was meanwhile.
+			d := time.Until(fl.rotatedAt.Add(fl.opt.Grace))
+			if d <= 0 {
+				check = true
+				continue
 			}
+			grace.Reset(d)
+			graceC = grace.C
 		}
 		if more {
 			// Stopped reading to look at events; read on right after.
@@ -505,6 +518,7 @@ func (fl *follower) checkPath(ctx context.Context) error {
 		return fl.openLive(fl.waitReason)
 	}
 	pst, err := lstat(fl.path)
+	fl.pathGone = err != nil
 	if err == nil && pst.dev == fl.st.dev && pst.ino == fl.st.ino {
 		fl.live, fl.rotatedAt = true, time.Time{}
 		return nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,10 +307,39 @@ type checker struct {
 	errs   []string
 	done   chan struct{}
 	closed bool
+	waits  map[int]chan struct{}
+	trace  []string // every event, briefly
+	start  time.Time
+}
+
+// reached returns a channel closed once line n has been seen.
+func (c *checker) reached(n int) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch := make(chan struct{})
+	if c.next > n {
+		close(ch)
+		return ch
+	}
+	if c.waits == nil {
+		c.waits = map[int]chan struct{}{}
+	}
+	c.waits[n] = ch
+	return ch
+}
+
+// waitLine waits until line n was seen, at most 10s.
+func (c *checker) waitLine(t testing.TB, n int) {
+	t.Helper()
+	select {
+	case <-c.reached(n):
+	case <-time.After(10 * time.Second):
+		t.Fatalf("line %d not seen within 10s", n)
+	}
 }
 
 func newChecker(first, last int) *checker {
-	return &checker{next: first, last: last, done: make(chan struct{})}
+	return &checker{next: first, last: last, done: make(chan struct{}), start: time.Now()}
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -321,6 +351,15 @@ func (c *checker) fail(format string, args ...any) {
 func (c *checker) emit(ev Event) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.trace) < 5000 {
+		desc := fmt.Sprintf("%v %s ino=%d fplen=%d off=%d len=%d partial=%v", time.Since(c.start).Round(time.Microsecond), ev.Kind, ev.ID.Ino, ev.ID.FPLen, ev.Offset, len(ev.Data), ev.Partial)
+		if ev.Kind == EventOpen {
+			desc += fmt.Sprintf(" %s %s lost=%v", ev.Reason, filepath.Base(ev.Path), ev.Lost)
+		} else if len(ev.Data) > 0 {
+			desc += fmt.Sprintf(" %.8q…%.8q", ev.Data, ev.Data[bytes.LastIndexByte(ev.Data[:len(ev.Data)-1], '\n')+1:])
+		}
+		c.trace = append(c.trace, desc)
+	}
 	switch ev.Kind {
 	case EventOpen:
 		c.opens = append(c.opens, ev)
@@ -361,6 +400,10 @@ func (c *checker) check(l string) {
 	}
 	if err == nil {
 		c.next = n + 1
+		if ch, ok := c.waits[n]; ok {
+			close(ch)
+			delete(c.waits, n)
+		}
 	}
 	if c.next > c.last && !c.closed {
 		c.closed = true
@@ -383,6 +426,20 @@ func (c *checker) wait(t testing.TB, d time.Duration) {
 	for _, e := range c.errs {
 		t.Error(e)
 	}
+	if t.Failed() {
+		t.Logf("events:\n%s", strings.Join(c.trace, "\n"))
+	}
+}
+
+// opensString describes the Open events so far.
+func (c *checker) opensString() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, ev := range c.opens {
+		fmt.Fprintf(&b, "\n\t%s %s@%d lost=%v id=%s", ev.Reason, filepath.Base(ev.Path), ev.Offset, ev.Lost, ev.ID)
+	}
+	return b.String()
 }
 
 // reasons returns the Reason of every Open event so far.

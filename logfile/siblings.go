@@ -155,9 +155,11 @@ func stable(src Source, paths []string, sibs []*sibling, live fileStat, liveErr 
 			return false
 		}
 	}
-	again, err := src.Siblings()
-	if err != nil || !slices.Equal(paths, again) {
-		return false
+	if src.Siblings != nil {
+		again, err := src.Siblings()
+		if err != nil || !slices.Equal(paths, again) {
+			return false
+		}
 	}
 	st, err := lstat(src.Path)
 	if (err == nil) != (liveErr == nil) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/weblogctl/weblogctl/logfile"
 	"github.com/weblogctl/weblogctl/wire"
@@ -26,7 +27,7 @@ func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 	if err != nil {
 		return unavailable(req.Log)
 	}
-	id, err := logfile.IdentityOf(f)
+	id, err := identityOf(f)
 	if err != nil {
 		return readError(req.Log)
 	}
@@ -36,7 +37,7 @@ func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 	if req.HasLength && req.Length < end-start {
 		end = start + req.Length
 	}
-	if err := o.open(wire.Open{Log: req.Log, ID: id.String(), Offset: start, Size: size, Reason: "start"}); err != nil {
+	if err := o.open(wire.Open{Log: req.Log, ID: id, Offset: start, Size: size, Reason: "start"}); err != nil {
 		return err
 	}
 	sum := newSummer()
@@ -67,4 +68,13 @@ func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 // path; the detail belongs in the server-side audit log.
 func readError(name string) *wire.Error {
 	return wire.Errorf(wire.StatusIO, fmt.Sprintf("log %s: read error", name))
+}
+
+// identityOf returns the wire token of f's identity (PROTOCOL.md §4).
+func identityOf(f *os.File) (string, error) {
+	id, err := logfile.IdentityOf(f)
+	if err != nil {
+		return "", err
+	}
+	return id.String(), nil
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"sync/atomic"
 	"time"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/logfile"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/wire"
@@ -33,26 +33,47 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		opt.Resume = &c
 	}
 	src := logfile.Source{Path: l.Path, Open: l.OpenRelated, Siblings: l.Siblings}
+	var sel *selector
+	if req.Filter != (accesslog.FilterSpec{}) {
+		f, err := l.Open()
+		if err != nil {
+			return unavailable(req.Log)
+		}
+		sel, err = newSelector(req.Filter, f, time.Now())
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	b := newBatcher(o)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var wrote atomic.Bool // a frame went out since the last heartbeat check
 	hb := req.Heartbeat
 	if hb == 0 {
 		hb = wire.DefaultHeartbeat
 	}
-	go heartbeat(ctx, hb, &wrote, o, cancel)
+	go heartbeat(ctx, hb, o, cancel)
 
 	err = logfile.Follow(ctx, src, opt, func(ev logfile.Event) error {
-		wrote.Store(true)
 		switch ev.Kind {
 		case logfile.EventOpen:
 			return o.open(wire.Open{Log: req.Log, ID: ev.ID.String(), Offset: ev.Offset, Reason: ev.Reason})
 		case logfile.EventData:
-			return o.data(ev.Offset, ev.Data)
+			stop, err := selectLines(sel, b, ev.Offset, ev.Data)
+			if err == nil {
+				err = b.flush()
+			}
+			if err == nil && stop {
+				err = errStop
+			}
+			return err
 		}
 		return nil
 	})
+	if errors.Is(err, errStop) {
+		return o.end(wire.End{}) // the --until-path request was seen
+	}
 	if ctx.Err() != nil {
 		if cause := context.Cause(ctx); cause != context.Canceled {
 			return cause // a heartbeat could not be written: the client is gone
@@ -74,10 +95,13 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	return o.end(wire.End{})
 }
 
-// heartbeat sends a heartbeat every interval in which nothing else was
-// sent. A failed write means the client is gone: it cancels the follow
-// with that cause.
-func heartbeat(ctx context.Context, every time.Duration, wrote *atomic.Bool, o output, cancel context.CancelCauseFunc) {
+// errStop ends a follow at the --until-path request.
+var errStop = errors.New("stop requested by --until-path")
+
+// heartbeat sends a heartbeat every interval, whatever else is sent (a
+// busy log whose lines the filter drops sends nothing else). A failed
+// write means the client is gone: it cancels the follow with that cause.
+func heartbeat(ctx context.Context, every time.Duration, o output, cancel context.CancelCauseFunc) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -85,9 +109,6 @@ func heartbeat(ctx context.Context, every time.Duration, wrote *atomic.Bool, o o
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if wrote.Swap(false) {
-				continue
-			}
 			if err := o.heartbeat(); err != nil {
 				cancel(err)
 				return

@@ -47,6 +47,8 @@ func dispatch(ctx context.Context, cfg *Config, req wire.Request, o output) erro
 		return cat(ctx, cfg, req, o)
 	case wire.VerbFollow:
 		return follow(ctx, cfg, req, o)
+	case wire.VerbFilter:
+		return filter(ctx, cfg, req, o)
 	}
 	// ParseRequest accepts only the verbs above.
 	return wire.Errorf(wire.StatusInternal, "verb not implemented: "+req.Verb)

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/weblogctl/weblogctl/accesslog"
 )
 
 // MaxRequest is the longest request line accepted, without its LF.
@@ -22,6 +24,7 @@ const (
 	VerbStat    = "stat"
 	VerbCat     = "cat"
 	VerbFollow  = "follow"
+	VerbFilter  = "filter"
 )
 
 // Defaults and bounds of request options.
@@ -47,6 +50,10 @@ type Request struct {
 	HasLines  bool          // follow --lines was given
 	Cursor    string        // follow --cursor, opaque here (see package logfile)
 	Heartbeat time.Duration // follow --heartbeat, 0 = default
+	Follow    bool          // filter --follow: keep following after the end
+
+	// Filter selects lines, for follow and filter (PROTOCOL.md §2.1).
+	Filter accesslog.FilterSpec
 }
 
 // optKind says what an option's value is.
@@ -66,17 +73,21 @@ type option struct {
 }
 
 var options = map[string]option{
-	"framed":    {optFlag, "version ls stat cat follow"},
+	"framed":    {optFlag, "version ls stat cat follow filter"},
 	"offset":    {optCount, "cat"},
 	"length":    {optCount, "cat"},
-	"lines":     {optCount, "follow"},
-	"cursor":    {optText, "follow"},
-	"heartbeat": {optDuration, "follow"},
+	"lines":     {optCount, "follow filter"},
+	"cursor":    {optText, "follow filter"},
+	"heartbeat": {optDuration, "follow filter"},
+	"follow":    {optFlag, "filter"},
 }
+
+// filterVerbs take filter options (in --name=value form only).
+const filterVerbs = "follow filter"
 
 // operands is how many LOG operands each verb takes.
 var operands = map[string]int{
-	VerbVersion: 0, VerbLs: 0, VerbStat: 1, VerbCat: 1, VerbFollow: 1,
+	VerbVersion: 0, VerbLs: 0, VerbStat: 1, VerbCat: 1, VerbFollow: 1, VerbFilter: 1,
 }
 
 // ParseRequest parses one request line (a trailing LF is allowed). Every
@@ -96,10 +107,10 @@ func ParseRequest(line string) (Request, error) {
 	req := Request{Verb: words[0]}
 	want, ok := operands[req.Verb]
 	if !ok {
-		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s: this key may only run version, ls, stat LOG, cat LOG, follow LOG", quote(req.Verb)))
+		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s: this key may only run version, ls, stat LOG, cat LOG, follow LOG, filter LOG", quote(req.Verb)))
 	}
 	seen := map[string]bool{}
-	var ops []string
+	var ops, filterArgs []string
 	for i := 1; i < len(words); i++ {
 		w := words[i]
 		if !strings.HasPrefix(w, "-") {
@@ -114,6 +125,10 @@ func ParseRequest(line string) (Request, error) {
 			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s: unknown option %s", req.Verb, quote(w)))
 		}
 		opt, ok := options[name]
+		if !ok && strings.HasPrefix(w, "--") && strings.Contains(" "+filterVerbs+" ", " "+req.Verb+" ") {
+			filterArgs = append(filterArgs, w) // checked by accesslog below
+			continue
+		}
 		if !ok || !strings.Contains(" "+opt.verbs+" ", " "+req.Verb+" ") {
 			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s: unknown option %s", req.Verb, quote(w)))
 		}
@@ -139,6 +154,13 @@ func ParseRequest(line string) (Request, error) {
 			return Request{}, err
 		}
 	}
+	if len(filterArgs) > 0 {
+		spec, err := accesslog.ParseFilterArgs(filterArgs)
+		if err != nil {
+			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s: %s", req.Verb, sanitize(err.Error())))
+		}
+		req.Filter = spec
+	}
 	if len(ops) != want {
 		if want == 0 {
 			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s takes no operands", req.Verb))
@@ -161,7 +183,11 @@ func (r *Request) set(name string, kind optKind, value string) error {
 	}
 	switch kind {
 	case optFlag:
-		r.Framed = true
+		if name == "follow" {
+			r.Follow = true
+		} else {
+			r.Framed = true
+		}
 	case optCount:
 		n, ok := parseCount(value)
 		if !ok {
@@ -241,6 +267,17 @@ func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// sanitize replaces control characters, so that a message built from
+// client input cannot forge lines or terminal output.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
 // quote renders client-supplied text for an error message: quoted,
 // escaped, and cut short, so it cannot forge lines or terminal output.
 func quote(s string) string {
@@ -273,6 +310,12 @@ func (r Request) String() string {
 	}
 	if r.Heartbeat != 0 {
 		b.WriteString(" --heartbeat=" + r.Heartbeat.String())
+	}
+	if r.Follow {
+		b.WriteString(" --follow")
+	}
+	for _, a := range r.Filter.Args() {
+		b.WriteString(" " + a)
 	}
 	if r.Log != "" {
 		b.WriteString(" " + r.Log)

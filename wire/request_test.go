@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weblogctl/weblogctl/accesslog"
 )
 
 func TestParseRequest(t *testing.T) {
@@ -20,6 +22,10 @@ func TestParseRequest(t *testing.T) {
 		{"follow -n 20 access", Request{Verb: "follow", Log: "access", Lines: 20, HasLines: true}},
 		{"follow --lines=0 --heartbeat=2s --framed app.err_log-2", Request{Verb: "follow", Log: "app.err_log-2", Lines: 0, HasLines: true, Heartbeat: 2 * time.Second, Framed: true}},
 		{"follow --cursor=1:2:3:ab@9 access", Request{Verb: "follow", Log: "access", Cursor: "1:2:3:ab@9"}},
+		{"filter --status=404 access", Request{Verb: "filter", Log: "access", Filter: accesslog.FilterSpec{Status: "404"}}},
+		{"filter --follow -n 0 --has-referrer --grep=a\\x20b --status=4xx --status=500 access", Request{Verb: "filter", Log: "access", Follow: true, Lines: 0, HasLines: true,
+			Filter: accesslog.FilterSpec{HasReferrer: true, Grep: `a\x20b`, Status: "4xx,500"}}},
+		{"follow --until-path=/kill-weblog-monitor access", Request{Verb: "follow", Log: "access", Filter: accesslog.FilterSpec{UntilPath: "/kill-weblog-monitor"}}},
 	}
 	for _, tt := range tests {
 		got, err := ParseRequest(tt.line)
@@ -85,6 +91,12 @@ func TestParseRequestRefuses(t *testing.T) {
 		{"follow --cursor -x access", StatusUsage},
 		{"follow --lines=1000001 access", StatusLimit},
 		{"LD_PRELOAD=/tmp/x.so cat access", StatusUsage},
+		{"cat --status=404 access", StatusUsage},
+		{"filter --status 404 access", StatusUsage},
+		{"filter --stat=404 access", StatusUsage},
+		{"filter --bogus=1 access", StatusUsage},
+		{"filter --has-referrer=yes access", StatusUsage},
+		{"follow --follow access", StatusUsage},
 		{"cat " + strings.Repeat("a", 65), StatusUsage},
 		{"cat " + strings.Repeat("a", MaxRequest), StatusLimit},
 	}
@@ -111,6 +123,7 @@ func TestRequestStringRoundTrip(t *testing.T) {
 		{Verb: "ls", Framed: true},
 		{Verb: "cat", Log: "a", Offset: 7, Length: 0, HasLength: true, Framed: true},
 		{Verb: "follow", Log: "a", Lines: 0, HasLines: true, Cursor: "1:2:0:@0", Heartbeat: time.Minute},
+		{Verb: "filter", Log: "a", Follow: true, Filter: accesslog.FilterSpec{Status: "404,5xx", Path: `^/x\x20y`, HasReferrer: true, Since: "2h"}},
 	}
 	for _, r := range reqs {
 		got, err := ParseRequest(r.String())
@@ -121,7 +134,7 @@ func TestRequestStringRoundTrip(t *testing.T) {
 }
 
 func FuzzParseRequest(f *testing.F) {
-	for _, s := range []string{"ls", "cat --offset=1 access", "follow -n 5 --framed x", "cat access; id", "follow --heartbeat 2s a", "\xff"} {
+	for _, s := range []string{"filter --status=404 --follow --ip=10.0.0.0/8 a", "ls", "cat --offset=1 access", "follow -n 5 --framed x", "cat access; id", "follow --heartbeat 2s a", "\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {

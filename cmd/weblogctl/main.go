@@ -82,7 +82,7 @@ Examples:
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), demoCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}

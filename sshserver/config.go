@@ -1,0 +1,46 @@
+package sshserver
+
+import (
+	"io"
+
+	"github.com/weblogctl/weblogctl/subsystem"
+)
+
+// Config says what the server serves, to whom, and within which limits.
+// The caller owns it; New copies what it needs. There is no insecure zero
+// value: a Config that names no way to log in, or no Subsystem, is
+// refused.
+type Config struct {
+	// Addr is the TCP address ListenAndServe listens on, e.g.
+	// "127.0.0.1:2222". Serve ignores it.
+	Addr string
+	// HostKeyFile holds the server's ed25519 host key in OpenSSH format.
+	// It is created (mode 0600) when it does not exist; an existing file
+	// must not be readable or writable by group or others, like sshd's.
+	HostKeyFile string
+	// AuthorizedKeysFile lists the public keys that may log in, in
+	// OpenSSH authorized_keys format. Options that only restrict what we
+	// never do anyway (restrict, no-pty, no-port-forwarding, …) are
+	// accepted; any other option (command=, from=, cert-authority …) is
+	// refused rather than ignored. "" allows no key.
+	AuthorizedKeysFile string
+	// PasswordFile, if not "", enables password logins: one "USER:HASH"
+	// per line, HASH a bcrypt hash ($2a$, $2b$ or $2y$), as made by
+	// `htpasswd -nbB USER PASSWORD`. Blank lines and lines starting with
+	// # are ignored. It must not be writable by group or others nor
+	// readable by others.
+	PasswordFile string
+	// Subsystem is what every session may serve: the policy and the
+	// version string. Required.
+	Subsystem *subsystem.Config
+	// Logger receives one line per connection, login, refusal and
+	// request. nil discards them.
+	Logger io.Writer
+	// Limits bound what clients can make the server do; zero fields take
+	// the defaults documented on Limits.
+	Limits Limits
+}
+
+// ServerVersion is the SSH identification string the server sends. It
+// names the software but not its version.
+const ServerVersion = "SSH-2.0-weblog-server"
