@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -21,6 +22,8 @@ type FollowOptions struct {
 	// is quiet; 0 means the protocol default. After three missed
 	// heartbeats Follow gives up with ErrDead.
 	Heartbeat time.Duration
+	// Filter selects the lines; the server applies it.
+	Filter accesslog.FilterSpec
 	// OnOpen, when set, is told each time the data starts coming from a
 	// file: the first one (the start position is then fixed, so lines
 	// appended from now on will be delivered) and each after a rotation.
@@ -32,7 +35,11 @@ type FollowOptions struct {
 // lines (one or more per call; the slice is reused after emit returns).
 // Follow returns the cursor after the last line emitted, for resuming.
 func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit func(lines []byte) error) (string, error) {
-	req := wire.Request{Verb: wire.VerbFollow, Log: log, Cursor: opt.Cursor, Heartbeat: opt.Heartbeat}
+	spec, err := wireFilter(opt.Filter)
+	if err != nil {
+		return opt.Cursor, err
+	}
+	req := wire.Request{Verb: wire.VerbFollow, Log: log, Cursor: opt.Cursor, Heartbeat: opt.Heartbeat, Filter: spec}
 	if opt.Lines != nil {
 		req.Lines, req.HasLines = *opt.Lines, true
 	}
@@ -46,7 +53,7 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 	doneID, doneOff := splitCursor(opt.Cursor)
 	var id string
 	next := int64(-1)
-	_, err := c.request(ctx, req, 3*hb, func(f wire.Frame) error {
+	_, err = c.request(ctx, req, 3*hb, func(f wire.Frame) error {
 		switch f.Type {
 		case wire.FrameOpen:
 			var o wire.Open
@@ -62,10 +69,11 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 			if err != nil {
 				return err
 			}
-			if id == "" || off != next {
-				return fmt.Errorf("%w: data at offset %d, expected %d", ErrProtocol, off, next)
+			// Filtered lines leave gaps, but never go back.
+			if id == "" || off < next {
+				return fmt.Errorf("%w: data at offset %d, expected %d or later", ErrProtocol, off, next)
 			}
-			next += int64(len(data))
+			next = off + int64(len(data))
 			if id == doneID && off < doneOff {
 				data = data[min(doneOff-off, int64(len(data))):]
 			}

@@ -68,7 +68,10 @@
 //
 // # Limits
 //
-// A file still written Options.Grace after it was renamed away loses those
-// writes. A sibling that Source.Open refuses is skipped. Memory per Follow
-// is bounded by Options.MaxLine plus a 64 KiB read buffer.
+// Writes to a file more than Options.Grace after it was seen renamed away
+// are not delivered. A file created and deleted again before the follower
+// switched to it (all within one grace period) is never seen. A sibling that
+// Source.Open refuses is skipped. Memory is bounded (see Options.MaxLine).
+// While siblings are searched (at a rotation or truncation, or to resume)
+// they are all open at once.
 package logfile

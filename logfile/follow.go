@@ -155,8 +155,12 @@ type Options struct {
 	Reconcile time.Duration
 	// MaxLine bounds the bytes held for one line, newline included: a
 	// longer line is delivered in Partial pieces of exactly MaxLine bytes,
-	// its remainder with the lines after it. Memory per Follow stays below
-	// MaxLine plus a few KiB. Zero means DefaultMaxLine.
+	// its remainder with the lines after it. A line buffer starts at
+	// min(64 KiB, MaxLine) and grows to MaxLine only for long lines; Follow
+	// has at most two (the followed file's and a sibling's being read), so
+	// its memory stays below 2×MaxLine plus a fixed amount (a gzip reader,
+	// FingerprintSize bytes per sibling while siblings are searched). Zero
+	// means DefaultMaxLine.
 	MaxLine int
 	// Ready, if set, is called once, before the first event, when the start
 	// position is fixed: data appended from then on will be delivered.
@@ -171,7 +175,8 @@ type Options struct {
 // (promptly, even on an idle file), emit's error unchanged, or an error
 // when the live file cannot be opened (at the start, or when what replaced
 // it is refused by src.Open). emit is called on the caller's goroutine, one
-// event at a time; while it blocks, nothing is read.
+// event at a time; while it blocks, nothing is read, so it should itself
+// give up when ctx is done.
 func Follow(ctx context.Context, src Source, opt Options, emit func(Event) error) error {
 	if src.Path == "" {
 		return errors.New("logfile: follow: empty path")

@@ -1,3 +1,5 @@
+//go:build unix
+
 package logfile
 
 import (
@@ -147,4 +149,44 @@ func TestFollowCatchUp(t *testing.T) {
 	close(release)
 	c.wait(t, 20*time.Second)
 	t.Logf("open reasons: %s", strings.Join(c.reasons(), " "))
+}
+
+// TestFollowCopyWithHeldPartialLine: the follower holds an unterminated
+// line when the file is copytruncated; the line comes whole, once, from the
+// copy.
+func TestFollowCopyWithHeldPartialLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	writeFile(t, path, "1\n2\npar")
+	rec := newRecorder()
+	blocked, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	emit := func(ev Event) error {
+		err := rec.emit(ev)
+		// "par" was read, and held, with the lines of this event.
+		if ev.Kind == EventData {
+			once.Do(func() { close(blocked); <-release })
+		}
+		return err
+	}
+	startFollow(t, source(path), Options{Lines: -1}, emit)
+	waitClosed(t, blocked)
+	appendFile(t, path, "tial\n3\n")
+	w := &writer{t: t, path: path}
+	w.copyTruncate()
+	appendFile(t, path, "4\n")
+	close(release)
+
+	var got []string
+	for len(got) < 6 {
+		ev := rec.next(t)
+		if ev.Kind == EventOpen {
+			got = append(got, ev.Reason+" "+filepath.Base(ev.Path))
+		} else if len(ev.Data) > 0 {
+			got = append(got, string(ev.Data))
+		}
+	}
+	want := []string{"start access.log", "1\n2\n", "copy access.log.1", "partial\n3\n", "truncate access.log", "4\n"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events %q, want %q", got, want)
+	}
 }

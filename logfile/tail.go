@@ -16,11 +16,11 @@ const tailBlock = 64 << 10
 // without a newline counts as a line. n <= 0 returns the size; n greater
 // than the number of lines returns 0.
 func Tail(f *os.File, n int) (offset int64, err error) {
-	st, err := fstat(f)
+	fi, err := f.Stat()
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("logfile: tail: %w", err)
 	}
-	return tailAt(f, st.size, n)
+	return tailAt(f, fi.Size(), n)
 }
 
 // tailAt is Tail over the first size bytes of r.

@@ -18,18 +18,10 @@ const detectBytes = 16 << 10
 // A nil *selector keeps every line.
 type selector struct {
 	filter  *accesslog.Filter
-	parser  *accesslog.Parser
+	parser  *accesslog.AutoParser
 	rec     accesslog.Record
 	needRec bool
-	// undetected counts lines seen while the format is still unknown (an
-	// empty or unparseable start): each is tried for detection, up to
-	// maxDetectLines.
-	undetected int
 }
-
-// maxDetectLines is how many lines a log whose format is unknown is tried
-// for detection one by one before its lines are taken as unparseable.
-const maxDetectLines = 100
 
 // newSelector compiles spec for a log whose format is detected from f's
 // first lines. It returns nil when spec selects every line.
@@ -43,7 +35,8 @@ func newSelector(spec accesslog.FilterSpec, f *os.File, now time.Time) (*selecto
 	}
 	s := &selector{filter: flt, needRec: flt.NeedsRecord()}
 	if s.needRec {
-		s.parser = accesslog.NewParser(detectFormat(f))
+		// An empty log is detected from its first lines as they come.
+		s.parser = accesslog.NewAutoParser(detectFormat(f))
 	}
 	return s, nil
 }
@@ -67,12 +60,6 @@ func (s *selector) keep(line []byte) (keep, stop bool) {
 	}
 	var perr error
 	if s.needRec {
-		if s.parser.Format().IsZero() && s.undetected < maxDetectLines {
-			s.undetected++
-			if f := accesslog.Detect([][]byte{line}); !f.IsZero() {
-				s.parser = accesslog.NewParser(f)
-			}
-		}
 		perr = s.parser.Parse(line, &s.rec)
 	}
 	return s.filter.Match(line, &s.rec, perr), s.filter.Stops(&s.rec, perr)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -20,12 +19,9 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
-	"golang.org/x/term"
 
-	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/policy"
-	"github.com/weblogctl/weblogctl/render"
 	"github.com/weblogctl/weblogctl/sshserver"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
@@ -189,51 +185,18 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
     ssh -p %[5]d -i %[6]s -o UserKnownHostsFile=%[7]s demo@127.0.0.1
 `, addr, dir, sshConfig, demoHost, addr.Port, keyFile, known)
 
-	emit, err := demoPrinter(stdout)
+	pr, err := newPrinter(stdout, "", "")
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	n := 10
-	_, err = client.New(conn).Follow(ctx, "access", client.FollowOptions{Lines: &n}, emit)
-	return err
-}
-
-// demoPrinter returns what prints the lines followed: the pretty renderer
-// when out is a terminal (coloured unless NO_COLOR is set), else the raw
-// bytes.
-func demoPrinter(out io.Writer) (func(lines []byte) error, error) {
-	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return prettyPrinter(out, os.Getenv("NO_COLOR") == "")
-	}
-	return func(lines []byte) error {
-		_, err := out.Write(lines)
-		return err
-	}, nil
-}
-
-// prettyPrinter renders each whole line in lines with render's pretty
-// renderer, parsing it as the combined format.
-func prettyPrinter(out io.Writer, color bool) (func(lines []byte) error, error) {
-	r, err := render.New("pretty", out, render.Options{Color: color, Terminal: true})
-	if err != nil {
-		return nil, err
-	}
-	p := accesslog.NewParser(accesslog.Combined())
-	var rec accesslog.Record
-	return func(lines []byte) error {
-		for len(lines) > 0 {
-			n := bytes.IndexByte(lines, '\n') + 1
-			if n == 0 {
-				n = len(lines)
-			}
-			line := lines[:n]
-			lines = lines[n:]
-			if err := r.Render(line, &rec, p.Parse(line, &rec)); err != nil {
-				return err
-			}
+	_, err = client.New(conn).Follow(ctx, "access", client.FollowOptions{Lines: &n}, func(lines []byte) error {
+		if err := pr.lines(lines); err != nil {
+			return err
 		}
-		return nil
-	}, nil
+		return pr.flush()
+	})
+	return err
 }
 
 // writeClientKey makes an ed25519 key, writes it to path in OpenSSH format

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/weblogctl/weblogctl/render"
 )
 
 // combined matches one line of the combined log format as the demo writes
@@ -120,9 +122,15 @@ func TestDemoPrettyOnTerminal(t *testing.T) {
 	lines := g.history(time.Now(), 12)
 	for _, color := range []bool{false, true} {
 		var out bytes.Buffer
-		emit, err := prettyPrinter(&out, color)
+		p, err := makePrinter(&out, "pretty", render.Options{Color: color, Terminal: true})
 		if err != nil {
 			t.Fatal(err)
+		}
+		emit := func(b []byte) error {
+			if err := p.lines(b); err != nil {
+				return err
+			}
+			return p.flush()
 		}
 		// Follow hands over several lines at a time.
 		half := bytes.IndexByte(lines[len(lines)/2:], '\n') + len(lines)/2 + 1

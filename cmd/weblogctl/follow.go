@@ -17,25 +17,34 @@ func followCommand() *cli.Command {
 		Usage:     "print a log's last lines, then new lines as they are written (like tail -F)",
 		ArgsUsage: "HOST [LOG]",
 		Description: `Follows LOG (default: the host's first log) across rotation until
-interrupted.
+interrupted. When the connection drops, weblogctl reconnects and resumes
+exactly where it was: no line is lost or printed twice. The filter options
+of "weblogctl filter" apply (on the server).
 
 Examples:
    weblogctl follow web1
-   weblogctl follow -n 0 --format raw web1 access | grep ' 404 '`,
-		Flags: []cli.Flag{
+   weblogctl follow -n 0 --format raw web1 access | grep ' 404 '
+   weblogctl follow web1 --status 5xx --format json
+   weblogctl follow web1 --until-path /kill-weblog-monitor`,
+		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "lines", Aliases: []string{"n"}, Value: 10, Usage: "start with the last `N` lines (0: only new ones)"},
-			&cli.StringFlag{Name: "format", Value: "raw", Usage: "output `FORMAT`: raw (the exact bytes)"},
+			&cli.StringFlag{Name: "format", Usage: formatUsage},
 			&cli.DurationFlag{Name: "heartbeat", Value: 5 * time.Second, Usage: "ask the server for a heartbeat every `D` while the log is quiet; three missed ones mean the link is dead"},
 			&cli.DurationFlag{Name: "keepalive", Value: 5 * time.Second, Usage: "send an SSH keepalive every `D` (0: none); three unanswered ones close the connection"},
 			&cli.BoolFlag{Name: "no-reconnect", Usage: "exit when the connection is lost instead of reconnecting and resuming"},
-		},
+		}, filterFlags()...),
 		Action: func(c *cli.Context) error {
 			host, log, err := hostAndLog(c)
 			if err != nil {
 				return err
 			}
-			if f := c.String("format"); f != "raw" {
-				return usageError{fmt.Errorf("follow: unknown --format %q (want raw)", f)}
+			spec, err := filterSpec(c)
+			if err != nil {
+				return err
+			}
+			p, err := newPrinter(c.App.Writer, c.String("format"), "")
+			if err != nil {
+				return err
 			}
 			n := c.Int("lines")
 			if n < 0 {
@@ -46,16 +55,17 @@ Examples:
 				return usageError{fmt.Errorf("follow: --heartbeat must be between %s and %s", wire.MinHeartbeat, wire.MaxHeartbeat)}
 			}
 			hb = hb.Round(time.Second)
-			opt := client.FollowOptions{Lines: &n, Heartbeat: hb}
+			opt := client.FollowOptions{Lines: &n, Heartbeat: hb, Filter: spec}
 			if c.Bool("verbose") {
 				opt.OnOpen = func(o wire.Open) {
 					debugf(c, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, sanitizeWord(o.Reason))
 				}
 			}
-			out := c.App.Writer
 			emit := func(lines []byte) error {
-				_, err := out.Write(lines)
-				return err
+				if err := p.lines(lines); err != nil {
+					return err
+				}
+				return p.flush()
 			}
 			dial := dialer(c, host)
 			if log == "" {

@@ -74,6 +74,9 @@ Examples:
 		ErrWriter:              stderr,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: true,
+		// Commas belong to values (regular expressions, lists the server
+		// splits itself): never split flag values.
+		DisableSliceFlagSeparator: true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Aliases: []string{"F"}, Usage: "ssh_config `FILE` (default ~/.ssh/config; \"none\" for none)"},
 			&cli.StringFlag{Name: "identity", Aliases: []string{"i"}, Usage: "use the private key in `FILE`"},
@@ -82,7 +85,7 @@ Examples:
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), demoCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), demoCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}

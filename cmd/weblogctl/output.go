@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/render"
+)
+
+// formatUsage documents --format.
+var formatUsage = "output `FORMAT`: " + strings.Join(render.Names(), ", ") + " (default: pretty on a terminal, raw otherwise)"
+
+// printer renders whole log lines in the chosen format. It buffers; call
+// flush after each batch that must be seen at once.
+type printer struct {
+	w      *bufio.Writer
+	r      render.Renderer
+	direct bool // raw bytes to a non-terminal: no parsing at all
+	parser *accesslog.AutoParser
+	rec    accesslog.Record
+}
+
+// newPrinter returns a printer for format ("" picks pretty for a
+// terminal, raw otherwise). Colour is used on a terminal unless NO_COLOR
+// is set; control bytes from the log never reach a terminal raw.
+func newPrinter(out io.Writer, format, label string) (*printer, error) {
+	tty := isTerminal(out)
+	if format == "" {
+		format = "raw"
+		if tty {
+			format = "pretty"
+		}
+	}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return makePrinter(out, format, render.Options{Color: tty && !noColor, Terminal: tty, Label: label})
+}
+
+// makePrinter returns a printer for format with explicit options.
+func makePrinter(out io.Writer, format string, opts render.Options) (*printer, error) {
+	p := &printer{w: bufio.NewWriterSize(out, 256<<10), parser: accesslog.NewAutoParser(accesslog.Format{})}
+	r, err := render.New(format, p.w, opts)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--format: %w", err)}
+	}
+	p.r = r
+	p.direct = format == "raw" && !opts.Terminal && opts.Label == ""
+	return p, nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// lines renders each line in b (whole lines; the last may lack its
+// newline).
+func (p *printer) lines(b []byte) error {
+	if p.direct {
+		_, err := p.w.Write(b)
+		return err
+	}
+	for len(b) > 0 {
+		n := bytes.IndexByte(b, '\n') + 1
+		if n == 0 {
+			n = len(b)
+		}
+		line := b[:n]
+		b = b[n:]
+		if err := p.r.Render(line, &p.rec, p.parser.Parse(line, &p.rec)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes out what is buffered.
+func (p *printer) flush() error { return p.w.Flush() }

@@ -1,0 +1,194 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestProfileFromFlags(t *testing.T) {
+	p, err := ProfileFromFlags(Flags{
+		Logs:        []string{"access=/var/log/nginx/access.log", "err=/var/log/a,b/error.log"},
+		Verbs:       []string{"follow,filter", "ls"},
+		Redact:      []string{"ip, query"},
+		MaxBytes:    1000,
+		MaxFollow:   time.Hour,
+		MaxSessions: 4,
+		IdleTimeout: 10 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Profile{
+		Name:        DefaultProfile,
+		Logs:        []Log{{"access", "/var/log/nginx/access.log"}, {"err", "/var/log/a,b/error.log"}},
+		Verbs:       []string{"follow", "filter", "ls"},
+		Redact:      []string{"ip", "query"},
+		MaxBytes:    1000,
+		MaxFollow:   time.Hour,
+		MaxSessions: 4,
+		IdleTimeout: 10 * time.Minute,
+	}
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("ProfileFromFlags = %+v, want %+v", p, want)
+	}
+	wantArgs := []string{"--log", "access=/var/log/nginx/access.log", "--log", "err=/var/log/a,b/error.log",
+		"--verbs", "follow,filter,ls", "--redact", "ip,query", "--max-bytes", "1000", "--max-follow", "1h",
+		"--max-sessions", "4", "--idle-timeout", "10m"}
+	if got := p.Args(); !reflect.DeepEqual(got, wantArgs) {
+		t.Errorf("Args = %q, want %q", got, wantArgs)
+	}
+	if again := fromArgs(t, p.Args()); !reflect.DeepEqual(again, p) {
+		t.Errorf("ProfileFromFlags(Args) = %+v, want %+v", again, p)
+	}
+}
+
+// fromArgs parses weblog-server flags as Args renders them.
+func fromArgs(t *testing.T, args []string) *Profile {
+	t.Helper()
+	var f Flags
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--trust-symlinks" {
+			f.TrustSymlinks = true
+			continue
+		}
+		i++
+		v := args[i]
+		var err error
+		switch a {
+		case "--log":
+			f.Logs = append(f.Logs, v)
+		case "--verbs":
+			f.Verbs = append(f.Verbs, v)
+		case "--redact":
+			f.Redact = append(f.Redact, v)
+		case "--max-bytes":
+			_, err = fmt.Sscan(v, &f.MaxBytes)
+		case "--max-sessions":
+			_, err = fmt.Sscan(v, &f.MaxSessions)
+		case "--max-follow":
+			f.MaxFollow, err = time.ParseDuration(v)
+		case "--idle-timeout":
+			f.IdleTimeout, err = time.ParseDuration(v)
+		default:
+			t.Fatalf("unknown flag %s", a)
+		}
+		if err != nil {
+			t.Fatalf("%s %s: %v", a, v, err)
+		}
+	}
+	p, err := ProfileFromFlags(f)
+	if err != nil {
+		t.Fatalf("ProfileFromFlags(%q): %v", args, err)
+	}
+	return p
+}
+
+func TestProfileFromFlagsErrors(t *testing.T) {
+	ok := []string{"access=/a.log"}
+	for _, f := range []Flags{
+		{},
+		{Logs: []string{"access=relative.log"}},
+		{Logs: []string{"access=/a", "access=/b"}},
+		{Logs: ok, Name: "../x"},
+		{Logs: ok, Name: strings.Repeat("a", 65)},
+		{Logs: ok, Verbs: []string{"rm"}},
+		{Logs: ok, Verbs: []string{"cat,cat"}},
+		{Logs: ok, Verbs: []string{"cat,"}},
+		{Logs: ok, Verbs: []string{""}},
+		{Logs: ok, Verbs: []string{"CAT"}},
+		{Logs: ok, Redact: []string{"cookies"}},
+		{Logs: ok, MaxBytes: -1},
+		{Logs: ok, MaxFollow: -time.Second},
+		{Logs: ok, MaxSessions: -1},
+		{Logs: ok, IdleTimeout: -time.Second},
+	} {
+		if p, err := ProfileFromFlags(f); err == nil {
+			t.Errorf("ProfileFromFlags(%+v) = %+v, want an error", f, p)
+		}
+	}
+}
+
+func TestAllows(t *testing.T) {
+	all := &Profile{Name: "a", Logs: []Log{{"x", "/x"}}}
+	some := &Profile{Name: "s", Logs: []Log{{"x", "/x"}}, Verbs: []string{"follow", "filter"}}
+	for _, v := range ReadVerbs() {
+		if !all.Allows(v) {
+			t.Errorf("default profile refuses %s", v)
+		}
+	}
+	for v, want := range map[string]bool{"version": true, "follow": true, "filter": true, "cat": false, "ls": false, "stat": false, "": false, "Follow": false} {
+		if got := some.Allows(v); got != want {
+			t.Errorf("Allows(%q) = %v, want %v", v, got, want)
+		}
+	}
+	var zero *Profile
+	if zero.Allows("version") || zero.Allows("cat") {
+		t.Error("nil profile allows something")
+	}
+	if all.Allows("rm") {
+		t.Error("default profile allows rm")
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		time.Hour: "1h", 10 * time.Minute: "10m", 90 * time.Second: "1m30s", 90 * time.Minute: "1h30m",
+		time.Hour + time.Second: "1h0m1s", 1500 * time.Millisecond: "1.5s", 0: "0s",
+	} {
+		got := FormatDuration(d)
+		if got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+		if back, err := time.ParseDuration(got); err != nil || back != d {
+			t.Errorf("ParseDuration(%q) = %v, %v", got, back, err)
+		}
+	}
+}
+
+func TestPolicyTrustSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real", "access.log")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "access.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	p := &Profile{Name: "a", Logs: []Log{{"access", link}, {"missing", filepath.Join(dir, "missing")}}}
+	pol, err := p.Policy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := pol.Lookup("access"); l.Path != link {
+		t.Errorf("untrusted symlink resolved to %s", l.Path)
+	}
+	if f, err := pol.Logs[0].Open(); err == nil {
+		f.Close()
+		t.Error("untrusted symlinked log opened")
+	}
+	p.TrustSymlinks = true
+	if pol, err = p.Policy(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := pol.Logs[0].Open()
+	if err != nil {
+		t.Fatalf("trusted symlinked log: %v", err)
+	}
+	f.Close()
+	if pol.Logs[1].Path != filepath.Join(dir, "missing") {
+		t.Errorf("missing log path changed to %s", pol.Logs[1].Path)
+	}
+	if p.Logs[0].Path != link {
+		t.Error("Policy changed the profile")
+	}
+}
