@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,7 +121,16 @@ func parseFile(path string, data []byte) (*File, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			if pe.LastKey != "" {
+				return nil, bad(pe.Position.Line, "%s: %s", pe.LastKey, pe.Message)
+			}
 			return nil, bad(pe.Position.Line, "%s", pe.Message)
+		}
+		// Type errors: "toml: line N (last key "K"): MESSAGE".
+		typeError := regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, bad(line, "%s: %s", m[2], m[3])
 		}
 		return nil, bad(0, "%s", strings.TrimPrefix(err.Error(), "toml: "))
 	}

@@ -89,7 +89,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"audit = \"/x\"\n", `line 1: unknown key audit`},
 		{"[profiles.a]\nlogs = { x = \"/x\", y = { z = 1 } }\n", `line 2:`},
 		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_follow = 3600\n", `line 3:`},
-		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_follow = \"1 hour\"\n", `line 3: not a duration`},
+		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_follow = \"1 hour\"\n", `line 3: profiles.a.max_follow: not a duration like`},
 		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_bytes = \"1G\"\n", `line 3:`},
 		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_bytes = -1\n", `line 1: profile a: max bytes -1 is negative`},
 		{"[profiles.a]\nlogs = { x = \"/x\" }\nverbs = []\n", `empty verb list`},
@@ -101,7 +101,8 @@ func TestParseFileErrors(t *testing.T) {
 		{"[profiles.\"a b\"]\nlogs = { x = \"/x\" }\n", `invalid profile name "a b"`},
 		{"[profiles.a]\nlogs = { x = \"/x\" }\n[profiles.a]\n", `line 3:`},
 		{"audit_log = \"relative\"\n", `line 1: audit_log: "relative" is not an absolute path`},
-		{"[profiles.a\n", `line 1:`},
+		{"[profiles.a\n", `line 2:`},
+		{"[profiles.a]\nlogs = { x = \"/x\" }\nmax_sessions = 1.5\n", `line 3: profiles.a.max_sessions: incompatible types`},
 	}
 	for _, tt := range tests {
 		_, err := parseFile("p.toml", []byte(tt.doc))

@@ -102,7 +102,7 @@ func checkMasked(t *testing.T, in, out []byte) {
 			t.Fatalf("IPv4 address %s unmasked in %q (from %q)", run, out, in)
 		}
 	}
-	for _, run := range runs(out, func(c byte) bool { return addrByte[c] }) {
+	for _, run := range runs(out, addrByte) {
 		if bytes.IndexByte(run, ':') < 0 {
 			continue
 		}

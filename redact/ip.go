@@ -5,14 +5,11 @@ import (
 	"strconv"
 )
 
-// addrByte marks the bytes that can appear in an IP address literal:
-// hex digits, '.' and ':'.
-var addrByte = func() (t [256]bool) {
-	for _, c := range []byte("0123456789abcdefABCDEF.:") {
-		t[c] = true
-	}
-	return t
-}()
+// addrByte reports whether c can appear in an IP address literal: a hex
+// digit, '.' or ':'.
+func addrByte(c byte) bool {
+	return '0' <= c && c <= ':' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == '.'
+}
 
 // appendRun appends run, a maximal run of address bytes, with every IP
 // address in it masked.

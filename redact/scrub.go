@@ -19,11 +19,11 @@ func scrub(dst, seg []byte, ip, query, open bool) ([]byte, bool) {
 			i = queryEnd(seg, i+1)
 			start = i
 			open = i == len(seg)
-		case ip && addrByte[c] && (c == ':' || c == '.' || i+1 < len(seg) && addrByte[seg[i+1]]):
+		case ip && addrByte(c) && (c == ':' || c == '.' || i+1 < len(seg) && addrByte(seg[i+1])):
 			// A run of address bytes. The shortest one worth masking
 			// is "::"; a single hex digit is a letter or digit.
 			j := i + 1
-			for j < len(seg) && addrByte[seg[j]] {
+			for j < len(seg) && addrByte(seg[j]) {
 				j++
 			}
 			if j-i >= 3 {

@@ -76,7 +76,7 @@ func (r *Redactor) recordEdits(edits []edit, line []byte) []edit {
 // bytes and brackets. Addresses are masked by scrub; host names are not.
 func isAddrText(b []byte) bool {
 	for _, c := range b {
-		if !addrByte[c] && c != '[' && c != ']' {
+		if !addrByte(c) && c != '[' && c != ']' {
 			return false
 		}
 	}

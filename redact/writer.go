@@ -95,7 +95,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 // address cut short is no longer recognised as one.
 func (w *Writer) cut() {
 	n := len(w.buf)
-	for n > 0 && addrByte[w.buf[n-1]] {
+	for n > 0 && addrByte(w.buf[n-1]) {
 		n--
 	}
 	w.buf = append(w.buf[:n], '\n')

@@ -1,6 +1,7 @@
 package sshserver
 
 import (
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"net"
 	"os/exec"
 	"strings"
@@ -9,16 +10,13 @@ import (
 )
 
 // TestSSHAudit runs Debian's ssh-audit against the server: no line may
-// say [fail]. It skips when ssh-audit is not installed (apt-get install
+// say [fail]. It skips when ssh-audit is not installed, fails then in CI (apt-get install
 // ssh-audit). ssh-audit 2.5 (Debian 12) warns about the algorithms it
 // predates, mlkem768x25519-sha256 and kex-strict-s-v00@openssh.com (the
 // Terrapin countermeasure); those warnings are expected, others are
 // logged.
 func TestSSHAudit(t *testing.T) {
-	bin, err := exec.LookPath("ssh-audit")
-	if err != nil {
-		t.Skip("ssh-audit not installed")
-	}
+	bin := sshdtest.Require(t, "ssh-audit", "") // fails instead of skipping in CI
 	ts := startServer(t, nil)
 	host, port, err := net.SplitHostPort(ts.addr)
 	if err != nil {

@@ -1,0 +1,61 @@
+package policy
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// FuzzParseFile checks the policy file parser: no panic; an error names
+// the file and leaves no File; an accepted profile is valid, and its
+// flags (Args) rebuild it through ProfileFromFlags.
+func FuzzParseFile(f *testing.F) {
+	f.Add(example)
+	f.Add("[profiles.a]\nlogs = { x = \"/x\" }\nmax_byte = 5\n")
+	f.Add("[profiles.a]\nlogs.x = \"/x\"\nverbs = [\"cat\", \"ls\"]\nredact = [\"ua\"]\nmax_follow = \"1m30s\"\ntrust_symlinks = true\n")
+	f.Add("[profiles.\"a\"]\n[profiles.\"a\".logs]\n\"x\" = '/x,y=z'\n")
+	f.Fuzz(func(t *testing.T, doc string) {
+		file, err := parseFile("p.toml", []byte(doc))
+		if err != nil {
+			if file != nil {
+				t.Fatalf("error %v with a File", err)
+			}
+			if !strings.HasPrefix(err.Error(), "policy file p.toml: ") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		for _, name := range file.Names() {
+			p, err := file.Profile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("accepted profile %s is invalid: %v", name, err)
+			}
+			fl := Flags{Name: p.Name, MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, MaxSessions: p.MaxSessions,
+				IdleTimeout: p.IdleTimeout, TrustSymlinks: p.TrustSymlinks}
+			args := p.Args()
+			for i := 0; i+1 < len(args); i++ {
+				switch args[i] {
+				case "--log":
+					fl.Logs = append(fl.Logs, args[i+1])
+				case "--verbs":
+					fl.Verbs = append(fl.Verbs, args[i+1])
+				case "--redact":
+					fl.Redact = append(fl.Redact, args[i+1])
+				}
+			}
+			q, err := ProfileFromFlags(fl)
+			if err != nil {
+				t.Fatalf("flags %q of profile %+v: %v", args, p, err)
+			}
+			if len(p.Redact) == 0 {
+				p.Redact = nil
+			}
+			if !reflect.DeepEqual(p, q) {
+				t.Fatalf("profile %+v\nrebuilt %+v", p, q)
+			}
+		}
+	})
+}
