@@ -1,12 +1,13 @@
 package sshserver
 
 import (
-	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"net"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 // TestSSHAudit runs Debian's ssh-audit against the server: no line may
