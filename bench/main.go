@@ -58,7 +58,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.IntVar(&o.runs, "runs", 3, "timed runs per command (the median is reported)")
+	flag.IntVar(&o.runs, "runs", 5, "timed runs per command (the median is reported)")
 	flag.IntVar(&o.bigMB, "big-mb", 200, "size of the big log in MB (fetch, filter, RSS, embedded)")
 	flag.IntVar(&o.midMB, "mid-mb", 64, "size of the log fetched over the emulated link, in MB")
 	flag.IntVar(&o.followLines, "follow-lines", 200, "lines appended per follow round")
@@ -146,7 +146,8 @@ type bench struct {
 	gzipRatio float64 // of the start of mid, at gzip's default level
 
 	sshd     *sshd
-	proxy    *proxy
+	proxy    *proxy // the emulated link of the targets
+	longFat  *proxy // same RTT, 10× the bandwidth: shows the per-channel window cap
 	emb      *embedded
 	embErr   error // why there is no embedded server
 	hasFilt  bool
@@ -170,8 +171,10 @@ type row struct {
 
 // stop ends the servers the run started.
 func (b *bench) stop() {
-	if b.proxy != nil {
-		b.proxy.Close()
+	for _, p := range []*proxy{b.proxy, b.longFat} {
+		if p != nil {
+			p.Close()
+		}
 	}
 	if b.emb != nil {
 		b.emb.Close()
@@ -228,10 +231,15 @@ func (b *bench) setup(ctx context.Context) error {
 	if b.proxy, err = startProxy(fmt.Sprintf("127.0.0.1:%d", b.sshd.Port), l); err != nil {
 		return err
 	}
-	known := knownHostsLine(b.sshd.Port, b.sshd.HostKey) + knownHostsLine(b.proxy.Addr().Port, b.sshd.HostKey)
+	l.Rate *= 10
+	if b.longFat, err = startProxy(fmt.Sprintf("127.0.0.1:%d", b.sshd.Port), l); err != nil {
+		return err
+	}
+	known := knownHostsLine(b.sshd.Port, b.sshd.HostKey) + knownHostsLine(b.proxy.Addr().Port, b.sshd.HostKey) +
+		knownHostsLine(b.longFat.Addr().Port, b.sshd.HostKey)
 	hosts := []hostAlias{
-		{"wl", b.sshd.Port, forcedKey}, {"wl-slow", b.proxy.Addr().Port, forcedKey},
-		{"plain", b.sshd.Port, plainKey}, {"plain-slow", b.proxy.Addr().Port, plainKey},
+		{"wl", b.sshd.Port, forcedKey}, {"wl-slow", b.proxy.Addr().Port, forcedKey}, {"wl-long", b.longFat.Addr().Port, forcedKey},
+		{"plain", b.sshd.Port, plainKey}, {"plain-slow", b.proxy.Addr().Port, plainKey}, {"plain-long", b.longFat.Addr().Port, plainKey},
 	}
 	if b.probe(ctx, b.srv, "listen", "--authorized-keys") {
 		b.emb, b.embErr = startEmbedded(ctx, b.dir, b.srv, "restrict "+authorizedKey(forcedPub)+"\n", []string{"access=" + b.big})
@@ -418,7 +426,8 @@ func (b *bench) fetchEmbedded(ctx context.Context) error {
 }
 
 // fetchSlow: fetch vs scp -C (and plain scp, for information) of the
-// mid log over the emulated link.
+// mid log over the emulated link; and fetch vs scp over a link as long
+// but ten times faster, for information.
 func (b *bench) fetchSlow(ctx context.Context) error {
 	linkName := b.linkName()
 	logf("fetch %d MB over %s: weblogctl fetch vs scp -C", b.o.midMB, linkName)
@@ -443,6 +452,19 @@ func (b *bench) fetchSlow(ctx context.Context) error {
 	}
 	b.addRatio(fmt.Sprintf("(info) fetch %d MB, %s: `fetch -o` vs `scp` (no -C)", b.o.midMB, linkName), pair{Ours: p.Ours, Theirs: runs}, 0)
 	b.cmds = append(b.cmds, plain.Show)
+
+	// At 10× the bandwidth the link no longer limits one SSH channel:
+	// its flow-control window does (window / RTT).
+	long := fmt.Sprintf("emulated %s RTT / %g Mbit/s", b.o.rtt, 10*b.o.mbit)
+	logf("fetch %d MB over %s: weblogctl fetch vs scp", b.o.midMB, long)
+	ours = b.ctlJob(ctx, out, "fetch", "-o", out, "wl-long", "mid")
+	ours.Check = fileSize(out, b.midStats.Bytes)
+	theirs = b.job("scp -F CFG plain-long:MID OUT", out, "scp", "-F", b.cfg, "plain-long:"+b.mid, out)
+	theirs.Check = fileSize(out, b.midStats.Bytes)
+	if p, err = compare(ctx, ours, theirs, b.o.runs, false, nil); err != nil {
+		return err
+	}
+	b.addRatio(fmt.Sprintf("(info) fetch %d MB, %s: `fetch -o` vs `scp`", b.o.midMB, long), p, 0)
 	return nil
 }
 

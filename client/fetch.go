@@ -66,12 +66,27 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 // synced and renamed into place only once the copy is verified, so path
 // never holds a partial copy.
 func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, error) {
+	var end wire.End
+	err := writeAtomic(path, func(w io.Writer) error {
+		var err error
+		end, err = c.Cat(ctx, log, CatOptions{}, w)
+		return err
+	})
+	if err != nil {
+		return end, fmt.Errorf("fetch %s: %w", log, err)
+	}
+	return end, nil
+}
+
+// writeAtomic creates path with what fill writes: into a temporary file
+// beside it, synced, and renamed into place only when fill succeeds.
+func writeAtomic(path string, fill func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
 	if err != nil {
-		return wire.End{}, fmt.Errorf("fetch %s: %w", log, err)
+		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	end, err := c.Cat(ctx, log, CatOptions{}, tmp)
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	err = fill(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -81,8 +96,5 @@ func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, err
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
-	if err != nil {
-		return end, fmt.Errorf("fetch %s: %w", log, err)
-	}
-	return end, nil
+	return err
 }

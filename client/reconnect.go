@@ -57,6 +57,9 @@ func FollowReconnect(ctx context.Context, dial DialFunc, log string, opt FollowO
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if err == nil {
+			return nil // the server ended the follow: --until-path
+		}
 		if errors.Is(err, errCursorGone) {
 			// The file we were reading is gone (rotated out and deleted
 			// while we were away): what it still held is lost to us.

@@ -18,11 +18,16 @@ written to a temporary file beside it and renamed only once verified.
 
 Examples:
    weblogctl fetch web1 > access.log
-   weblogctl fetch -o access.log web1 access`,
+   weblogctl fetch -o access.log web1 access
+   weblogctl fetch --path /var/log/nginx/access.log web1 > copy.log   # plain sshd, nothing installed`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout"},
+			pathFlag,
 		},
 		Action: func(c *cli.Context) error {
+			if c.IsSet("path") {
+				return plainFetch(c)
+			}
 			host, log, err := hostAndLog(c)
 			if err != nil {
 				return err

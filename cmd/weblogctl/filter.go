@@ -8,16 +8,29 @@ import (
 	"github.com/weblogctl/weblogctl/accesslog"
 )
 
+// cliNames renames protocol filter options whose names the command line
+// needs for something else: --path is plain mode's file (DESIGN.md §1), so
+// the request-path filter is --url there.
+var cliNames = map[string]string{"path": "url", "not-path": "not-url"}
+
+// flagName is the command-line name of filter option o.
+func flagName(o accesslog.FilterOption) string {
+	if n, ok := cliNames[o.Name]; ok {
+		return n
+	}
+	return o.Name
+}
+
 // filterFlags are the filter options, shared by filter and follow; they
 // mirror the protocol's (accesslog.FilterOptions).
 func filterFlags() []cli.Flag {
 	var flags []cli.Flag
 	for _, o := range accesslog.FilterOptions() {
 		if o.Bool {
-			flags = append(flags, &cli.BoolFlag{Name: o.Name, Usage: o.Usage, Category: "filters"})
+			flags = append(flags, &cli.BoolFlag{Name: flagName(o), Usage: o.Usage, Category: "filters"})
 			continue
 		}
-		flags = append(flags, &cli.StringSliceFlag{Name: o.Name, Usage: o.Usage, Category: "filters"})
+		flags = append(flags, &cli.StringSliceFlag{Name: flagName(o), Usage: o.Usage, Category: "filters"})
 	}
 	return flags
 }
@@ -26,12 +39,13 @@ func filterFlags() []cli.Flag {
 func filterSpec(c *cli.Context) (accesslog.FilterSpec, error) {
 	var spec accesslog.FilterSpec
 	for _, o := range accesslog.FilterOptions() {
-		if !c.IsSet(o.Name) {
+		name := flagName(o)
+		if !c.IsSet(name) {
 			continue
 		}
-		values := c.StringSlice(o.Name)
+		values := c.StringSlice(name)
 		if o.Bool {
-			values = []string{fmt.Sprint(c.Bool(o.Name))}
+			values = []string{fmt.Sprint(c.Bool(name))}
 		}
 		for _, v := range values {
 			if err := spec.Set(o.Name, v); err != nil {
@@ -58,6 +72,7 @@ Examples:
    weblogctl filter web1 --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: formatUsage},
+			pathFlag,
 		}, filterFlags()...),
 		Action: func(c *cli.Context) error {
 			host, log, err := hostAndLog(c)
@@ -71,6 +86,12 @@ Examples:
 			p, err := newPrinter(c.App.Writer, c.String("format"), "")
 			if err != nil {
 				return err
+			}
+			if c.IsSet("path") {
+				if err := p.filterLocally(spec); err != nil {
+					return err
+				}
+				return plainLines(c, p, false, 0)
 			}
 			wc, closeConn, err := connect(c, host)
 			if err != nil {

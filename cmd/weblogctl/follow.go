@@ -25,18 +25,24 @@ Examples:
    weblogctl follow web1
    weblogctl follow -n 0 --format raw web1 access | grep ' 404 '
    weblogctl follow web1 --status 5xx --format json
-   weblogctl follow web1 --until-path /kill-weblog-monitor`,
+   weblogctl follow web1 --until-path /kill-weblog-monitor
+   weblogctl follow --path /var/log/nginx/access.log web1   # plain sshd: tail -F`,
 		Flags: append([]cli.Flag{
 			&cli.IntFlag{Name: "lines", Aliases: []string{"n"}, Value: 10, Usage: "start with the last `N` lines (0: only new ones)"},
 			&cli.StringFlag{Name: "format", Usage: formatUsage},
 			&cli.DurationFlag{Name: "heartbeat", Value: 5 * time.Second, Usage: "ask the server for a heartbeat every `D` while the log is quiet; three missed ones mean the link is dead"},
 			&cli.DurationFlag{Name: "keepalive", Value: 5 * time.Second, Usage: "send an SSH keepalive every `D` (0: none); three unanswered ones close the connection"},
 			&cli.BoolFlag{Name: "no-reconnect", Usage: "exit when the connection is lost instead of reconnecting and resuming"},
+			pathFlag,
 		}, filterFlags()...),
 		Action: func(c *cli.Context) error {
 			host, log, err := hostAndLog(c)
 			if err != nil {
 				return err
+			}
+			n := c.Int("lines")
+			if n < 0 {
+				return usageError{fmt.Errorf("follow: -n must not be negative")}
 			}
 			spec, err := filterSpec(c)
 			if err != nil {
@@ -46,9 +52,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			n := c.Int("lines")
-			if n < 0 {
-				return usageError{fmt.Errorf("follow: -n must not be negative")}
+			if c.IsSet("path") {
+				if err := p.filterLocally(spec); err != nil {
+					return err
+				}
+				return plainLines(c, p, true, n)
 			}
 			hb := c.Duration("heartbeat")
 			if hb < wire.MinHeartbeat || hb > wire.MaxHeartbeat {

@@ -85,7 +85,7 @@ Examples:
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), demoCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), demoCommand(), authorizeCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -107,6 +107,9 @@ func (e connectError) Unwrap() error { return e.error }
 func report(stderr io.Writer, err error) int {
 	if errors.Is(err, context.Canceled) {
 		return 130
+	}
+	if errors.Is(err, errStopPath) {
+		return 0 // --until-path: the expected end
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		return 0 // the reader of our stdout went away, like `| head`

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -22,10 +24,14 @@ var formatUsage = "output `FORMAT`: " + strings.Join(render.Names(), ", ") + " (
 type printer struct {
 	w      *bufio.Writer
 	r      render.Renderer
-	direct bool // raw bytes to a non-terminal: no parsing at all
+	direct bool // raw bytes to a non-terminal, no filter: no parsing at all
 	parser *accesslog.AutoParser
 	rec    accesslog.Record
+	filter *accesslog.Filter // client-side filter (plain mode), or nil
 }
+
+// errStopPath ends output at the --until-path request, successfully.
+var errStopPath = errors.New("--until-path request seen")
 
 // newPrinter returns a printer for format ("" picks pretty for a
 // terminal, raw otherwise). Colour is used on a terminal unless NO_COLOR
@@ -74,10 +80,34 @@ func (p *printer) lines(b []byte) error {
 		}
 		line := b[:n]
 		b = b[n:]
-		if err := p.r.Render(line, &p.rec, p.parser.Parse(line, &p.rec)); err != nil {
+		perr := p.parser.Parse(line, &p.rec)
+		if p.filter != nil && !p.filter.Match(line, &p.rec, perr) {
+			if p.filter.Stops(&p.rec, perr) {
+				return errStopPath
+			}
+			continue
+		}
+		if err := p.r.Render(line, &p.rec, perr); err != nil {
 			return err
 		}
+		if p.filter != nil && p.filter.Stops(&p.rec, perr) {
+			return errStopPath
+		}
 	}
+	return nil
+}
+
+// filterLocally makes the printer apply spec itself, for plain mode where
+// no server filters.
+func (p *printer) filterLocally(spec accesslog.FilterSpec) error {
+	if spec == (accesslog.FilterSpec{}) {
+		return nil
+	}
+	f, err := accesslog.Compile(spec, time.Now())
+	if err != nil {
+		return usageError{err}
+	}
+	p.filter, p.direct = f, false
 	return nil
 }
 

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
+	"github.com/weblogctl/weblogctl/policy"
+)
+
+// newPub returns a fresh ed25519 public key and its KEY.pub contents.
+func newPub(t *testing.T, comment string) (ssh.PublicKey, []byte) {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := bytes.TrimSuffix(ssh.MarshalAuthorizedKey(sp), []byte("\n"))
+	if comment != "" {
+		line = append(line, " "+comment...)
+	}
+	return sp, append(line, '\n')
+}
+
+// optDequote is OpenSSH's opt_dequote (auth-options.c): the value of a
+// quoted option, with \" turned into " and every other byte kept.
+func optDequote(t *testing.T, s string) string {
+	t.Helper()
+	if !strings.HasPrefix(s, `"`) {
+		t.Fatalf("option value %s is not quoted", s)
+	}
+	var b strings.Builder
+	i := 1
+	for ; i < len(s) && s[i] != '"'; i++ {
+		if s[i] == '\\' && i+1 < len(s) && s[i+1] == '"' {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	if i != len(s)-1 {
+		t.Fatalf("option %s: text after the closing quote, or none", s)
+	}
+	return b.String()
+}
+
+// shellArgs runs command as sshd does, with shell -c, where command's
+// first word is an args-printing script, and returns the arguments.
+func shellArgs(t *testing.T, shell, command string) []string {
+	t.Helper()
+	out, err := exec.Command(shell, "-c", command).Output()
+	if err != nil {
+		t.Fatalf("%s -c %q: %v", shell, command, err)
+	}
+	args := strings.Split(string(out), "\x00")
+	return args[:len(args)-1]
+}
+
+// writeArgsPrinter writes a script printing its arguments, NUL-terminated,
+// in a directory whose name needs quoting, and returns its path.
+func writeArgsPrinter(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), `bin dir $HOME 'q' "dq" \bs`)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "weblog-server")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nfor a; do printf '%s\\0' \"$a\"; done\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestAuthorizedKeyLine(t *testing.T) {
+	printer := writeArgsPrinter(t)
+	shells := []string{"/bin/sh"}
+	for _, sh := range []string{"bash", "dash", "zsh", "ksh"} {
+		if p, err := exec.LookPath(sh); err == nil {
+			shells = append(shells, p)
+		}
+	}
+	pub, pubFile := newPub(t, "alice@laptop  with spaces")
+	tests := []struct {
+		name     string
+		a        authorization
+		wantArgs []string
+		wantFrom string
+	}{
+		{"plain", authorization{Flags: policy.Flags{Logs: []string{"access=/var/log/nginx/access.log"}}},
+			[]string{"--log", "access=/var/log/nginx/access.log"}, ""},
+		{"hostile path", authorization{Flags: policy.Flags{Logs: []string{
+			`access=/var/log/a b/it's "$(id)" ` + "`id`" + ` ; rm -rf ~ \ \" \\/x.log`, "err=/var/log/x,y/e.log"}}},
+			[]string{"--log", `access=/var/log/a b/it's "$(id)" ` + "`id`" + ` ; rm -rf ~ \ \" \\/x.log`, "--log", "err=/var/log/x,y/e.log"}, ""},
+		{"unicode path", authorization{Flags: policy.Flags{Logs: []string{"zugriff=/var/log/zugriffsprotokoll-é.log"}}},
+			[]string{"--log", "zugriff=/var/log/zugriffsprotokoll-é.log"}, ""},
+		{"everything", authorization{
+			From: []string{"192.0.2.0/24,!192.0.2.7", "2001:db8::/32", "*.example.com"},
+			Flags: policy.Flags{Name: "alice", Logs: []string{"access=/a.log"}, Verbs: []string{"follow,filter"}, Redact: []string{"ip", "query"},
+				MaxBytes: 1_000_000_000, MaxSessions: 4, TrustSymlinks: true},
+			AuditLog: "/var/log/weblog audit.log"},
+			[]string{"--log", "access=/a.log", "--verbs", "follow,filter", "--redact", "ip,query", "--max-bytes", "1000000000",
+				"--max-sessions", "4", "--trust-symlinks", "--profile", "alice", "--audit-log", "/var/log/weblog audit.log"},
+			"192.0.2.0/24,!192.0.2.7,2001:db8::/32,*.example.com"},
+		{"policy file", authorization{PolicyFile: "/etc/weblog-server/policy.toml", Flags: policy.Flags{Name: "bob"}},
+			[]string{"--policy", "/etc/weblog-server/policy.toml", "--profile", "bob"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.a.Key = pubFile
+			tt.a.ServerPath = printer
+			line, err := authorizedKeyLine(tt.a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.ContainsAny(line, "\r\n\x00") {
+				t.Fatalf("line holds a line break: %q", line)
+			}
+			got, comment, options, rest, err := ssh.ParseAuthorizedKey([]byte(line + "\n"))
+			if err != nil {
+				t.Fatalf("ParseAuthorizedKey(%q): %v", line, err)
+			}
+			if !bytes.Equal(got.Marshal(), pub.Marshal()) || comment != "alice@laptop  with spaces" || len(rest) != 0 {
+				t.Errorf("key %v, comment %q, rest %q", got, comment, rest)
+			}
+			wantOpts := 2
+			if tt.wantFrom != "" {
+				wantOpts = 3
+			}
+			if len(options) != wantOpts || options[0] != "restrict" || !strings.HasPrefix(options[1], "command=") {
+				t.Fatalf("options = %q", options)
+			}
+			if tt.wantFrom != "" {
+				if from := optDequote(t, strings.TrimPrefix(options[2], "from=")); from != tt.wantFrom {
+					t.Errorf("from = %q, want %q", from, tt.wantFrom)
+				}
+			}
+			command := optDequote(t, strings.TrimPrefix(options[1], "command="))
+			for _, sh := range shells {
+				if args := shellArgs(t, sh, command); !reflect.DeepEqual(args, tt.wantArgs) {
+					t.Errorf("%s -c %q\ngot args  %q\nwant args %q", sh, command, args, tt.wantArgs)
+				}
+			}
+		})
+	}
+}
+
+func TestAuthorizedKeyLineErrors(t *testing.T) {
+	_, pub := newPub(t, "k")
+	_, pub2 := newPub(t, "k2")
+	logs := policy.Flags{Logs: []string{"access=/a.log"}}
+	tests := []struct {
+		name string
+		a    authorization
+		want string
+	}{
+		{"relative server", authorization{Key: pub, ServerPath: "bin/weblog-server", Flags: logs}, "not an absolute path"},
+		{"server LF", authorization{Key: pub, ServerPath: "/bin/x\nssh-ed25519 AAAA", Flags: logs}, "control character"},
+		{"log LF", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\nb"}}}, "control character"},
+		{"log ESC", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\x1b[2J"}}}, "control character"},
+		{"log invalid UTF-8", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\xff"}}}, "UTF-8"},
+		{"relative log", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=a.log"}}}, "absolute"},
+		{"no logs", authorization{Key: pub, ServerPath: "/x"}, "no logs"},
+		{"bad verb", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, Verbs: []string{"shell"}}}, "unknown verb"},
+		{"bad redact", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, Redact: []string{"all"}}}, "unknown redaction key"},
+		{"negative", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, MaxBytes: -1}}, "negative"},
+		{"garbage key", authorization{Key: []byte("hello"), ServerPath: "/x", Flags: logs}, "not a public key"},
+		{"private key", authorization{Key: []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n"), ServerPath: "/x", Flags: logs}, "private key"},
+		{"two keys", authorization{Key: append(append([]byte{}, pub...), pub2...), ServerPath: "/x", Flags: logs}, "more than one key"},
+		{"key with options", authorization{Key: append([]byte(`command="/bin/sh" `), pub...), ServerPath: "/x", Flags: logs}, "already has options"},
+		{"comment ESC", authorization{Key: append(bytes.TrimSuffix(bytes.Clone(pub), []byte("\n")), "\x1b[31m\n"...), ServerPath: "/x", Flags: logs}, "control character"},
+		{"from host bits", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"192.0.2.7/24"}}, "did you mean 192.0.2.0/24"},
+		{"from quote", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{`a",command="/bin/sh`}}, "not an address"},
+		{"from space", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"a b"}}, "not an address"},
+		{"from empty", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"10.0.0.0/8,"}}, "empty pattern"},
+		{"from bad cidr", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"10.0.0.0/33"}}, "not a CIDR"},
+		{"policy and flags", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml", Flags: policy.Flags{Name: "a"}, flagsSet: []string{"--log"}}, "not both"},
+		{"policy no profile", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml"}, "needs --profile"},
+		{"policy relative", authorization{Key: pub, ServerPath: "/x", PolicyFile: "p.toml", Flags: policy.Flags{Name: "a"}}, "not an absolute path"},
+		{"bad profile", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml", Flags: policy.Flags{Name: "a b"}}, "invalid profile name"},
+		{"audit relative", authorization{Key: pub, ServerPath: "/x", Flags: logs, AuditLog: "audit.log"}, "not an absolute path"},
+		{"too long", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/" + strings.Repeat("x", 9000)}}}, "more than 8192"},
+	}
+	for _, tt := range tests {
+		line, err := authorizedKeyLine(tt.a)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: authorizedKeyLine = %q, %v; want an error containing %q", tt.name, line, err, tt.want)
+		}
+	}
+}
+
+func TestAuthorizeCommand(t *testing.T) {
+	_, pub := newPub(t, "carol")
+	keyFile := filepath.Join(t.TempDir(), "carol.pub")
+	if err := os.WriteFile(keyFile, pub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	status := run(context.Background(), []string{"weblogctl", "authorize", "--key", keyFile,
+		"--log", "access=/var/log/a,b.log", "--log", "error=/var/log/error.log", "--redact", "ip,query", "--from", "10.0.0.0/8"}, &stdout, &stderr)
+	if status != 0 || stderr.Len() != 0 {
+		t.Fatalf("status %d, stderr %q", status, stderr.String())
+	}
+	want := `restrict,command="/usr/local/bin/weblog-server --log access=/var/log/a,b.log --log error=/var/log/error.log --redact ip,query",from="10.0.0.0/8" ` +
+		strings.TrimSuffix(string(pub), "\n") + "\n"
+	if stdout.String() != want {
+		t.Errorf("stdout =\n%s\nwant\n%s", stdout.String(), want)
+	}
+
+	stdout.Reset()
+	status = run(context.Background(), []string{"weblogctl", "authorize", "--key", keyFile, "--log", "access=relative.log"}, &stdout, &stderr)
+	if status != exitUsage || stdout.Len() != 0 || !strings.Contains(stderr.String(), "weblogctl: error: authorize: ") {
+		t.Errorf("bad --log: status %d, stdout %q, stderr %q", status, stdout.String(), stderr.String())
+	}
+	stderr.Reset()
+	status = run(context.Background(), []string{"weblogctl", "authorize", "--log", "access=/a"}, &stdout, &stderr)
+	if status != exitUsage || stdout.Len() != 0 || !strings.Contains(stderr.String(), "--key KEY.pub is required") {
+		t.Errorf("no --key: status %d, stdout %q, stderr %q", status, stdout.String(), stderr.String())
+	}
+}
+
+// TestAuthorizeSSHD pastes the line authorize prints into the
+// authorized_keys of a real OpenSSH sshd and reads a log through it, the
+// log's path holding a space, quotes, a backslash and a dollar sign.
+func TestAuthorizeSSHD(t *testing.T) {
+	sshPath := sshdtest.Require(t, "ssh", "/usr/bin/ssh")
+	server := buildBin(t, "weblog-server")
+	logDir := filepath.Join(t.TempDir(), `we b'logs "$HOME" \x`)
+	if err := os.Mkdir(logDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(logDir, "access log's.txt")
+	data := append(genLog(50), "\x00\xff binary tail"...)
+	if err := os.WriteFile(logPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// sshdtest writes the client key it makes; the options are replaced
+	// below by the whole line authorize prints, as an admin pastes it.
+	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "restrict"})
+	cfg, err := s.SSHConfig("web1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	install := func(extra ...string) {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"weblogctl", "authorize", "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath}, extra...)
+		if status := run(context.Background(), args, &stdout, &stderr); status != 0 {
+			t.Fatalf("authorize: status %d: %s", status, stderr.String())
+		}
+		if err := os.WriteFile(filepath.Join(s.Dir, "authorized_keys"), stdout.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sshRun := func(cmd string) ([]byte, []byte, error) {
+		var stdout, stderr bytes.Buffer
+		c := exec.Command(sshPath, "-F", cfg, "web1", cmd)
+		c.Stdin = nil
+		c.Stdout, c.Stderr = &stdout, &stderr
+		err := c.Run()
+		return stdout.Bytes(), stderr.Bytes(), err
+	}
+
+	install("--from", "127.0.0.0/8")
+	out, errOut, err := sshRun("cat access")
+	if err != nil {
+		t.Fatalf("ssh cat access: %v\n%s", err, errOut)
+	}
+	if !bytes.Equal(out, data) {
+		t.Fatalf("ssh cat access: %d bytes, want the log's %d bytes", len(out), len(data))
+	}
+	// The forced command still refuses what is not a weblog request.
+	out, _, err = sshRun("cat /etc/passwd; id")
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 || len(out) != 0 {
+		t.Errorf("ssh 'cat /etc/passwd; id': %v, stdout %q", err, out)
+	}
+
+	// from= is honoured: a key limited to another network is refused.
+	install("--from", "192.0.2.0/24")
+	if _, _, err := sshRun("cat access"); !errors.As(err, &ee) || ee.ExitCode() != 255 {
+		t.Errorf("ssh from outside --from: %v, want refusal (exit 255)", err)
+	}
+}
