@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,16 +16,23 @@ import (
 // CatOptions selects a byte range of a log; the zero value is all of it.
 type CatOptions struct {
 	Offset int64
-	Length int64 // -1 or 0 with !HasLength: to the end
+	Length int64 // meaningful when HasLength
 	// HasLength says Length was given.
 	HasLength bool
+	// Rotated selects the Nth newest rotated file instead of the live one
+	// (see LogInfo.Rotated); compressed files arrive decompressed.
+	Rotated int
+	// VerifyPrefix asks the server for the SHA-256 of [0, Offset), in
+	// the returned End's PrefixSHA256.
+	VerifyPrefix bool
 }
 
 // Cat copies the log's bytes in the range to w, checking that they arrive
 // contiguous and that their count and SHA-256 match what the server says
 // it sent. It returns the server's summary.
 func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Writer) (wire.End, error) {
-	req := wire.Request{Verb: wire.VerbCat, Log: log, Offset: opt.Offset, Length: opt.Length, HasLength: opt.HasLength}
+	req := wire.Request{Verb: wire.VerbCat, Log: log, Offset: opt.Offset, Length: opt.Length, HasLength: opt.HasLength,
+		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix}
 	h := sha256.New()
 	var n int64
 	next := int64(-1)
@@ -62,20 +70,96 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 	return end, nil
 }
 
-// FetchFile copies the whole log to path: into a temporary file beside it,
-// synced and renamed into place only once the copy is verified, so path
-// never holds a partial copy.
+// FetchFile copies the whole log to path. It writes into a partial file
+// beside it (.NAME.part), synced and renamed into place only once the copy
+// is verified, so path never holds a partial copy. A partial file left by
+// an interrupted FetchFile is resumed: the server checks that its bytes
+// are still the log's first bytes (SHA-256), and the rest is appended;
+// otherwise the copy starts again from the beginning.
 func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, error) {
-	var end wire.End
-	err := writeAtomic(path, func(w io.Writer) error {
-		var err error
-		end, err = c.Cat(ctx, log, CatOptions{}, w)
-		return err
-	})
+	part := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
+	end, err := c.fetchPart(ctx, log, part)
+	if errors.Is(err, errPrefixChanged) {
+		end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
+	}
+	if err == nil {
+		err = os.Rename(part, path)
+	}
 	if err != nil {
 		return end, fmt.Errorf("fetch %s: %w", log, err)
 	}
 	return end, nil
+}
+
+var errPrefixChanged = errors.New("the partial copy no longer matches the log")
+
+// fetchPart completes the partial copy at part. On a mismatch it removes
+// part and returns errPrefixChanged.
+func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, error) {
+	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return wire.End{}, err
+	}
+	defer f.Close()
+	have, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return wire.End{}, err
+	}
+	end, err := c.Cat(ctx, log, CatOptions{Offset: have, VerifyPrefix: have > 0}, f)
+	if err != nil {
+		if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
+			os.Remove(part) // nothing worth resuming
+		}
+		return end, err
+	}
+	if have > 0 {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, have)); err != nil {
+			return end, err
+		}
+		if hex.EncodeToString(h.Sum(nil)) != end.PrefixSHA256 {
+			f.Close()
+			os.Remove(part)
+			return end, errPrefixChanged
+		}
+	}
+	return end, f.Sync()
+}
+
+// FetchHistory copies the log's rotated files, oldest first (decompressed),
+// then the live file, to w: the log's whole history in order.
+func (c *Client) FetchHistory(ctx context.Context, log string, w io.Writer) error {
+	info, err := c.logInfo(ctx, log)
+	if err != nil {
+		return err
+	}
+	for n := len(info.Rotated); n >= 1; n-- {
+		if _, err := c.Cat(ctx, log, CatOptions{Rotated: n}, w); err != nil {
+			return fmt.Errorf("rotated file %s: %w", sanitize(info.Rotated[n-1].File), err)
+		}
+	}
+	_, err = c.Cat(ctx, log, CatOptions{}, w)
+	return err
+}
+
+// FetchHistoryFile is FetchHistory into the file at path, written beside
+// it and renamed into place only when complete.
+func (c *Client) FetchHistoryFile(ctx context.Context, log, path string) error {
+	return writeAtomic(path, func(w io.Writer) error { return c.FetchHistory(ctx, log, w) })
+}
+
+// logInfo returns the listing entry of log.
+func (c *Client) logInfo(ctx context.Context, log string) (wire.LogInfo, error) {
+	logs, err := c.List(ctx)
+	if err != nil {
+		return wire.LogInfo{}, err
+	}
+	for _, l := range logs {
+		if l.Name == log {
+			return l, nil
+		}
+	}
+	return wire.LogInfo{}, &wire.Error{Status: wire.StatusUnavailable, Message: fmt.Sprintf("log %q: no such log, or not allowed", log)}
 }
 
 // writeAtomic creates path with what fill writes: into a temporary file

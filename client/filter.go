@@ -13,11 +13,32 @@ import (
 // server applies the filter, so only those lines cross the network. emit
 // receives whole lines (the slice is reused after emit returns).
 func (c *Client) Filter(ctx context.Context, log string, spec accesslog.FilterSpec, emit func(lines []byte) error) error {
+	return c.filter(ctx, log, 0, spec, emit)
+}
+
+// FilterHistory is Filter over the log's whole history: its rotated files,
+// oldest first, then the live file.
+func (c *Client) FilterHistory(ctx context.Context, log string, spec accesslog.FilterSpec, emit func(lines []byte) error) error {
+	info, err := c.logInfo(ctx, log)
+	if err != nil {
+		return err
+	}
+	for n := len(info.Rotated); n >= 0; n-- {
+		if err := c.filter(ctx, log, n, spec, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filter runs one filter request on the live file (rotated 0) or the Nth
+// newest rotated one.
+func (c *Client) filter(ctx context.Context, log string, rotated int, spec accesslog.FilterSpec, emit func(lines []byte) error) error {
 	spec, err := wireFilter(spec)
 	if err != nil {
 		return err
 	}
-	req := wire.Request{Verb: wire.VerbFilter, Log: log, Filter: spec}
+	req := wire.Request{Verb: wire.VerbFilter, Log: log, Filter: spec, Rotated: rotated}
 	_, err = c.request(ctx, req, 0, func(f wire.Frame) error {
 		if f.Type != wire.FrameData {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/weblogctl/weblogctl/client"
@@ -138,4 +139,32 @@ func cutCursor(c string) (string, string, bool) {
 		return "", "", false
 	}
 	return c[:i], c[i+1:], true
+}
+
+// TestPipeFetchFileResumes: a partial copy that matches the log is
+// completed; one that does not is replaced.
+func TestPipeFetchFileResumes(t *testing.T) {
+	content := strings.Repeat("0123456789\n", 1000)
+	c, _ := pipeClient(t, content)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "copy.log")
+	part := filepath.Join(dir, ".copy.log.part")
+	for _, prefix := range []string{content[:4321], "not the log's first bytes"} {
+		if err := os.WriteFile(part, []byte(prefix), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		end, err := c.FetchFile(context.Background(), "access", out)
+		if err != nil {
+			t.Fatalf("FetchFile with part %.10q…: %v", prefix, err)
+		}
+		if b, _ := os.ReadFile(out); string(b) != content {
+			t.Fatalf("FetchFile with part %.10q…: copy differs from the log", prefix)
+		}
+		if _, err := os.Stat(part); !os.IsNotExist(err) {
+			t.Fatalf("part file left behind: %v", err)
+		}
+		if prefix == content[:4321] && end.Bytes != int64(len(content)-4321) {
+			t.Errorf("resumed fetch transferred %d bytes, want %d", end.Bytes, len(content)-4321)
+		}
+	}
 }

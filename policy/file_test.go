@@ -15,7 +15,7 @@ audit_log = "/var/log/weblog-server/audit.log"
 sessions_dir = "/run/weblog-server"
 
 [profiles.alice]
-logs = { access = "/var/log/nginx/access.log", error = "/var/log/nginx/../nginx/error.log" }
+logs = { web = "/var/log/nginx/access.log", error = "/var/log/nginx/../nginx/error.log" }
 verbs = ["follow", "filter"]        # default: every read verb
 redact = ["ip", "query"]
 max_bytes = 1_000_000_000
@@ -48,7 +48,7 @@ func TestParseFile(t *testing.T) {
 	}
 	want := &Profile{
 		Name:        "alice",
-		Logs:        []Log{{"access", "/var/log/nginx/access.log"}, {"error", "/var/log/nginx/error.log"}},
+		Logs:        []Log{{"web", "/var/log/nginx/access.log"}, {"error", "/var/log/nginx/error.log"}},
 		Verbs:       []string{"follow", "filter"},
 		Redact:      []string{"ip", "query"},
 		MaxBytes:    1_000_000_000,

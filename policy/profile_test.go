@@ -192,3 +192,21 @@ func TestPolicyTrustSymlinks(t *testing.T) {
 		t.Error("Policy changed the profile")
 	}
 }
+
+func ExampleProfileFromFlags() {
+	p, err := ProfileFromFlags(Flags{
+		Name:   "alice",
+		Logs:   []string{"access=/var/log/nginx/access.log"},
+		Verbs:  []string{"follow,filter"},
+		Redact: []string{"ip,query"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p.Allows("follow"), p.Allows("cat"), p.Allows("version"))
+	fmt.Println(p.Args())
+	// Output:
+	// true false true
+	// [--log access=/var/log/nginx/access.log --verbs follow,filter --redact ip,query]
+}

@@ -27,13 +27,15 @@
 // combined, vhost_combined, nginx "main") and, for JSON lines, by key
 // (user_agent, http_user_agent, remote_user, user, user_id and the like,
 // at any depth, including Caddy's header arrays). In a line that is
-// neither, they cannot be located and are left as they are.
+// neither, they cannot be located and are left as they are; so is a
+// client host name, which "ip" replaces only where it finds the client
+// field.
 //
 // # Framing
 //
-// A line keeps its line ending: Line's output ends with "\n" (or "\r\n")
-// exactly when its input did. Redaction never adds a line break: the
-// replacements are "-", "" and shortened addresses.
+// A line keeps its line ending: Line's output ends with "\n" exactly when
+// its input did, and with "\r\n" if its input did. Redaction never adds a
+// line break: the replacements are "-", "" and shortened addresses.
 //
 // Redact whole lines only: a piece of a line cannot be parsed, and a query
 // string or address cut in two would escape redaction. [Writer] splits a

@@ -16,37 +16,48 @@ import (
 const catChunk = wire.MaxData
 
 // cat answers the cat verb: the bytes of [offset, offset+length) as the
-// file is when opened, clamped to its size.
+// file is when opened, clamped to its size. With --verify-prefix the end
+// frame also carries the SHA-256 of [0, offset), so a client resuming a
+// copy can check the part it already has.
 func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
-	_, f, err := openLog(cfg, req.Log)
+	c, err := openContent(cfg, req)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return unavailable(req.Log)
+	defer c.close()
+	start, end := req.Offset, int64(-1)
+	if c.size >= 0 {
+		start = min(start, c.size)
+		end = c.size
 	}
-	id, err := identityOf(f)
+	if req.HasLength && (end < 0 || req.Length < end-start) {
+		end = start + req.Length
+	}
+	var prefix string
+	if req.VerifyPrefix {
+		if prefix, err = c.prefixSum(start); err != nil {
+			return readError(req.Log)
+		}
+	}
+	if err := o.open(wire.Open{Log: req.Log, ID: c.id, Offset: start, Size: c.size, Reason: "start", File: c.name}); err != nil {
+		return err
+	}
+	r, err := c.section(start, end)
 	if err != nil {
 		return readError(req.Log)
 	}
-	size := st.Size()
-	start := min(req.Offset, size)
-	end := size
-	if req.HasLength && req.Length < end-start {
-		end = start + req.Length
-	}
-	if err := o.open(wire.Open{Log: req.Log, ID: id, Offset: start, Size: size, Reason: "start"}); err != nil {
-		return err
-	}
 	sum := newSummer()
 	buf := make([]byte, catChunk)
-	for off := start; off < end; {
+	off := start
+	for end < 0 || off < end {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, err := f.ReadAt(buf[:min(int64(len(buf)), end-off)], off)
+		want := int64(len(buf))
+		if end >= 0 {
+			want = min(want, end-off)
+		}
+		n, err := io.ReadFull(r, buf[:want])
 		if n > 0 {
 			sum.add(buf[:n])
 			if werr := o.data(off, buf[:n]); werr != nil {
@@ -54,14 +65,19 @@ func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 			}
 			off += int64(n)
 		}
-		if errors.Is(err, io.EOF) && off < end {
-			return wire.Errorf(wire.StatusIO, fmt.Sprintf("log %s: file shrank from %d to %d bytes while being read (truncated?)", req.Log, end, off))
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			if end >= 0 && off < end {
+				return wire.Errorf(wire.StatusIO, fmt.Sprintf("log %s: file shrank from %d to %d bytes while being read (truncated?)", req.Log, end, off))
+			}
+			break
 		}
-		if err != nil && !errors.Is(err, io.EOF) {
+		if err != nil {
 			return readError(req.Log)
 		}
 	}
-	return o.end(sum.end())
+	e := sum.end()
+	e.PrefixSHA256 = prefix
+	return o.end(e)
 }
 
 // readError reports a failure to read an open log without revealing its

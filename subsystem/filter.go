@@ -17,44 +17,36 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	if req.Follow {
 		return follow(ctx, cfg, req, o)
 	}
-	_, f, err := openLog(cfg, req.Log)
+	c, err := openContent(cfg, req)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	sel, err := newSelector(req.Filter, f, time.Now())
+	defer c.close()
+	sel, err := newSelector(req.Filter, c, time.Now())
 	if err != nil {
 		return err
 	}
-	st, err := f.Stat()
-	if err != nil {
-		return unavailable(req.Log)
+	if err := o.open(wire.Open{Log: req.Log, ID: c.id, Size: c.size, Reason: "start", File: c.name}); err != nil {
+		return err
 	}
-	id, err := identityOf(f)
+	r, err := c.section(0, c.size)
 	if err != nil {
 		return readError(req.Log)
-	}
-	size := st.Size()
-	if err := o.open(wire.Open{Log: req.Log, ID: id, Size: size, Reason: "start"}); err != nil {
-		return err
 	}
 	b := newBatcher(o)
 	buf := make([]byte, 256<<10)
 	held := 0 // bytes of an incomplete line at the start of buf
-	for off := int64(0); off < size; {
+	for off := int64(0); ; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n, err := f.ReadAt(buf[held:min(int64(len(buf)), int64(held)+size-off)], off+int64(held))
-		if err != nil && !errors.Is(err, io.EOF) {
+		n, err := io.ReadFull(r, buf[held:])
+		atEnd := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !atEnd {
 			return readError(req.Log)
-		}
-		if n == 0 {
-			break // the file shrank: answer what was there
 		}
 		data := buf[:held+n]
 		cut := bytes.LastIndexByte(data, '\n') + 1
-		atEnd := off+int64(len(data)) >= size
 		if atEnd || cut == 0 {
 			cut = len(data) // the final line, or a piece of a huge one
 		}
@@ -62,7 +54,7 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		if err != nil {
 			return err
 		}
-		if stop {
+		if stop || atEnd {
 			break
 		}
 		held = copy(buf, data[cut:])

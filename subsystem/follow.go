@@ -35,12 +35,12 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	src := logfile.Source{Path: l.Path, Open: l.OpenRelated, Siblings: l.Siblings}
 	var sel *selector
 	if req.Filter != (accesslog.FilterSpec{}) {
-		f, err := l.Open()
+		c, err := openContent(cfg, wire.Request{Log: req.Log})
 		if err != nil {
-			return unavailable(req.Log)
+			return err
 		}
-		sel, err = newSelector(req.Filter, f, time.Now())
-		f.Close()
+		sel, err = newSelector(req.Filter, c, time.Now())
+		c.close()
 		if err != nil {
 			return err
 		}

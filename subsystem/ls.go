@@ -2,6 +2,7 @@ package subsystem
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,7 @@ func ls(cfg *Config, o output) error {
 			}
 			f.Close()
 		}
+		info.Rotated = rotated(l)
 		listing.Logs = append(listing.Logs, info)
 		size := "-"
 		if info.Size >= 0 {
@@ -65,4 +67,25 @@ func stat(cfg *Config, req wire.Request, o output) error {
 		return err
 	}
 	return o.end(wire.End{})
+}
+
+// rotated lists the rotated files of l that can be opened, newest first,
+// in the order `cat --rotated=N` numbers them.
+func rotated(l policy.Log) []wire.RotatedInfo {
+	sibs, err := l.Siblings()
+	if err != nil {
+		return nil
+	}
+	var out []wire.RotatedInfo
+	for _, p := range sibs {
+		ri := wire.RotatedInfo{File: filepath.Base(p), Size: -1}
+		if f, err := l.OpenRelated(p); err == nil {
+			if st, err := f.Stat(); err == nil {
+				ri.Size, ri.MTime = st.Size(), st.ModTime().UTC().Format(time.RFC3339)
+			}
+			f.Close()
+		}
+		out = append(out, ri)
+	}
+	return out
 }

@@ -107,6 +107,12 @@ func (s *summer) add(b []byte) {
 	s.h.Write(b)
 }
 
+// Write adds p, for io.Copy.
+func (s *summer) Write(p []byte) (int, error) {
+	s.add(p)
+	return len(p), nil
+}
+
 func (s *summer) end() wire.End {
 	return wire.End{Bytes: s.n, SHA256: hex.EncodeToString(s.h.Sum(nil))}
 }

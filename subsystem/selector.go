@@ -2,7 +2,7 @@ package subsystem
 
 import (
 	"bytes"
-	"os"
+	"io"
 	"time"
 
 	"github.com/weblogctl/weblogctl/accesslog"
@@ -23,9 +23,9 @@ type selector struct {
 	needRec bool
 }
 
-// newSelector compiles spec for a log whose format is detected from f's
-// first lines. It returns nil when spec selects every line.
-func newSelector(spec accesslog.FilterSpec, f *os.File, now time.Time) (*selector, error) {
+// newSelector compiles spec for a log whose format is detected from the
+// first lines of c. It returns nil when spec selects every line.
+func newSelector(spec accesslog.FilterSpec, c *content, now time.Time) (*selector, error) {
 	if spec == (accesslog.FilterSpec{}) {
 		return nil, nil
 	}
@@ -36,15 +36,19 @@ func newSelector(spec accesslog.FilterSpec, f *os.File, now time.Time) (*selecto
 	s := &selector{filter: flt, needRec: flt.NeedsRecord()}
 	if s.needRec {
 		// An empty log is detected from its first lines as they come.
-		s.parser = accesslog.NewAutoParser(detectFormat(f))
+		s.parser = accesslog.NewAutoParser(detectFormat(c))
 	}
 	return s, nil
 }
 
-// detectFormat guesses f's format from its first lines (PROTOCOL.md §2.1).
-func detectFormat(f *os.File) accesslog.Format {
+// detectFormat guesses c's format from its first lines (PROTOCOL.md §2.1).
+func detectFormat(c *content) accesslog.Format {
 	buf := make([]byte, detectBytes)
-	n, _ := f.ReadAt(buf, 0)
+	r, err := c.section(0, detectBytes)
+	if err != nil {
+		return accesslog.Format{}
+	}
+	n, _ := io.ReadFull(r, buf)
 	buf = buf[:n]
 	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 && n == detectBytes {
 		buf = buf[:i+1] // whole lines only

@@ -35,12 +35,16 @@ type Open struct {
 	Offset int64  `json:"offset"`
 	Size   int64  `json:"size"`
 	Reason string `json:"reason"`
+	File   string `json:"file,omitempty"` // base name of the file, for --rotated
 }
 
 // End is the payload of a Z frame.
 type End struct {
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256,omitempty"`
+	// PrefixSHA256 is, for cat --verify-prefix, the SHA-256 of the bytes
+	// before the offset.
+	PrefixSHA256 string `json:"prefix_sha256,omitempty"`
 }
 
 // ErrorPayload is the payload of an E frame.
@@ -62,6 +66,17 @@ type LogInfo struct {
 	Size  int64  `json:"size"`
 	MTime string `json:"mtime,omitempty"`
 	ID    string `json:"id,omitempty"`
+	// Rotated lists the log's rotated files, newest first: the file that
+	// `cat --rotated=1` reads comes first (ls only).
+	Rotated []RotatedInfo `json:"rotated,omitempty"`
+}
+
+// RotatedInfo describes one rotated file of a log. Size is that of the
+// file on disk (compressed, for .gz).
+type RotatedInfo struct {
+	File  string `json:"file"`
+	Size  int64  `json:"size"`
+	MTime string `json:"mtime,omitempty"`
 }
 
 // Listing is the M frame answering `ls`.

@@ -51,6 +51,9 @@ type Request struct {
 	Cursor    string        // follow --cursor, opaque here (see package logfile)
 	Heartbeat time.Duration // follow --heartbeat, 0 = default
 	Follow    bool          // filter --follow: keep following after the end
+	Rotated   int           // cat, filter --rotated: the Nth newest rotated file, not the live one
+	// VerifyPrefix asks cat to report the SHA-256 of [0, offset) too.
+	VerifyPrefix bool
 
 	// Filter selects lines, for follow and filter (PROTOCOL.md §2.1).
 	Filter accesslog.FilterSpec
@@ -73,13 +76,15 @@ type option struct {
 }
 
 var options = map[string]option{
-	"framed":    {optFlag, "version ls stat cat follow filter"},
-	"offset":    {optCount, "cat"},
-	"length":    {optCount, "cat"},
-	"lines":     {optCount, "follow filter"},
-	"cursor":    {optText, "follow filter"},
-	"heartbeat": {optDuration, "follow filter"},
-	"follow":    {optFlag, "filter"},
+	"framed":        {optFlag, "version ls stat cat follow filter"},
+	"offset":        {optCount, "cat"},
+	"length":        {optCount, "cat"},
+	"lines":         {optCount, "follow filter"},
+	"cursor":        {optText, "follow filter"},
+	"heartbeat":     {optDuration, "follow filter"},
+	"follow":        {optFlag, "filter"},
+	"rotated":       {optCount, "cat filter"},
+	"verify-prefix": {optFlag, "cat"},
 }
 
 // filterVerbs take filter options (in --name=value form only).
@@ -154,6 +159,9 @@ func ParseRequest(line string) (Request, error) {
 			return Request{}, err
 		}
 	}
+	if req.Follow && req.Rotated > 0 {
+		return Request{}, Errorf(StatusUsage, "filter: --rotated and --follow exclude each other")
+	}
 	if len(filterArgs) > 0 {
 		spec, err := accesslog.ParseFilterArgs(filterArgs)
 		if err != nil {
@@ -183,9 +191,12 @@ func (r *Request) set(name string, kind optKind, value string) error {
 	}
 	switch kind {
 	case optFlag:
-		if name == "follow" {
+		switch name {
+		case "follow":
 			r.Follow = true
-		} else {
+		case "verify-prefix":
+			r.VerifyPrefix = true
+		default:
 			r.Framed = true
 		}
 	case optCount:
@@ -198,6 +209,11 @@ func (r *Request) set(name string, kind optKind, value string) error {
 			r.Offset = n
 		case "length":
 			r.Length, r.HasLength = n, true
+		case "rotated":
+			if n < 1 || n > 9999 {
+				return bad("not a rotated file number (1–9999):")
+			}
+			r.Rotated = int(n)
 		case "lines":
 			if n > MaxLines {
 				return Errorf(StatusLimit, fmt.Sprintf("%s: --lines: at most %d", r.Verb, MaxLines))
@@ -313,6 +329,12 @@ func (r Request) String() string {
 	}
 	if r.Follow {
 		b.WriteString(" --follow")
+	}
+	if r.Rotated != 0 {
+		fmt.Fprintf(&b, " --rotated=%d", r.Rotated)
+	}
+	if r.VerifyPrefix {
+		b.WriteString(" --verify-prefix")
 	}
 	for _, a := range r.Filter.Args() {
 		b.WriteString(" " + a)

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/ssh"
 
@@ -294,4 +295,97 @@ func TestAuthorizeSSHD(t *testing.T) {
 	if _, _, err := sshRun("cat access"); !errors.As(err, &ee) || ee.ExitCode() != 255 {
 		t.Errorf("ssh from outside --from: %v, want refusal (exit 255)", err)
 	}
+}
+
+// splitShell splits a command line as a POSIX shell does, for the
+// quoting shellJoin produces (bare words, '…', backslash escapes); it
+// fails on anything that would expand.
+func splitShell(t *testing.T, s string) []string {
+	var words []string
+	var w strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ':
+			if inWord {
+				words = append(words, w.String())
+				w.Reset()
+				inWord = false
+			}
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				t.Fatalf("unterminated quote in %q", s)
+			}
+			w.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '\\':
+			if i+1 == len(s) {
+				t.Fatalf("trailing backslash in %q", s)
+			}
+			w.WriteByte(s[i+1])
+			i++
+			inWord = true
+		case strings.IndexByte("\"$`;&|<>(){}*?[]~#!\t\n", c) >= 0:
+			t.Fatalf("unquoted %q in %q", c, s)
+		default:
+			w.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, w.String())
+	}
+	return words
+}
+
+// FuzzAuthorizedKeyLine checks the quoting for any log path, comment and
+// from pattern: the line is refused, or it is one line that sshd reads
+// back (options, key and comment) and whose command, dequoted as sshd
+// does and split as the shell does, is the intended argument list.
+func FuzzAuthorizedKeyLine(f *testing.F) {
+	f.Add(`/var/log/a b/it's "$(id)" \x`, "alice", "192.0.2.0/24")
+	f.Add("/x\ny", "c\x1b", "a\"b")
+	f.Add(`/x\`, `\"`, "!*.example.com")
+	f.Fuzz(func(t *testing.T, path, comment, from string) {
+		pub, _, err := ed25519.GenerateKey(bytes.NewReader(make([]byte, 64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, _ := ssh.NewPublicKey(pub)
+		key := append(bytes.TrimSuffix(ssh.MarshalAuthorizedKey(sp), []byte("\n")), " "+comment+"\n"...)
+		a := authorization{Key: key, ServerPath: "/usr/local/bin/weblog-server", Flags: policy.Flags{Logs: []string{"access=" + path}}}
+		if from != "" {
+			a.From = []string{from}
+		}
+		line, err := authorizedKeyLine(a)
+		if err != nil {
+			return
+		}
+		if strings.ContainsAny(line, "\r\n\x00") || !utf8.ValidString(line) {
+			t.Fatalf("line %q", line)
+		}
+		got, gotComment, options, rest, err := ssh.ParseAuthorizedKey([]byte(line + "\n"))
+		if err != nil || !bytes.Equal(got.Marshal(), sp.Marshal()) || len(rest) != 0 {
+			t.Fatalf("ParseAuthorizedKey(%q) = %v, %v", line, got, err)
+		}
+		if gotComment != strings.TrimSpace(comment) {
+			t.Fatalf("comment %q, want %q", gotComment, comment)
+		}
+		if options[0] != "restrict" || !strings.HasPrefix(options[1], "command=") {
+			t.Fatalf("options %q", options)
+		}
+		argv := splitShell(t, optDequote(t, strings.TrimPrefix(options[1], "command=")))
+		l, _ := policy.ParseLog("access=" + path)
+		if want := []string{"/usr/local/bin/weblog-server", "--log", "access=" + l.Path}; !reflect.DeepEqual(argv, want) {
+			t.Fatalf("argv %q, want %q", argv, want)
+		}
+		if from != "" {
+			if len(options) != 3 || optDequote(t, strings.TrimPrefix(options[2], "from=")) != from {
+				t.Fatalf("options %q, want from=%q", options, from)
+			}
+		}
+	})
 }

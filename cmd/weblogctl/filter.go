@@ -72,6 +72,7 @@ Examples:
    weblogctl filter web1 --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: formatUsage},
+			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
 			pathFlag,
 		}, filterFlags()...),
 		Action: func(c *cli.Context) error {
@@ -101,7 +102,11 @@ Examples:
 			if log, err = defaultLog(c, wc, log); err != nil {
 				return err
 			}
-			err = wc.Filter(c.Context, log, spec, p.lines)
+			if c.Bool("history") {
+				err = wc.FilterHistory(c.Context, log, spec, p.lines)
+			} else {
+				err = wc.Filter(c.Context, log, spec, p.lines)
+			}
 			if ferr := p.flush(); err == nil {
 				err = ferr
 			}
