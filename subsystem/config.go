@@ -1,6 +1,9 @@
 package subsystem
 
-import "github.com/weblogctl/weblogctl/policy"
+import (
+	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/policy"
+)
 
 // Protocol is the protocol version this package speaks (PROTOCOL.md §7).
 const Protocol = 1
@@ -12,4 +15,7 @@ type Config struct {
 	Policy *policy.Policy
 	// Version is reported by the version verb.
 	Version string
+	// Formats gives the format of a log by name (weblog-server
+	// --log-format); a log not in it is detected from its first lines.
+	Formats map[string]accesslog.Format
 }

@@ -22,7 +22,7 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		return err
 	}
 	defer c.close()
-	sel, err := newSelector(req.Filter, c, time.Now())
+	sel, err := newSelector(req.Filter, c, cfg.Formats[req.Log], time.Now())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -136,5 +137,25 @@ func TestFollowUntilPath(t *testing.T) {
 		}
 	case <-time.After(time.Second):
 		t.Fatal("follow did not return within 1s of the --until-path request")
+	}
+}
+
+// TestFilterLogFormat: a log in a format no built-in one detects is
+// filtered correctly once the server is told its format.
+func TestFilterLogFormat(t *testing.T) {
+	content := "192.0.2.1 [17/May/2015:10:00:00 +0000] \"GET /a HTTP/1.1\" 404\n" +
+		"192.0.2.2 [17/May/2015:10:00:01 +0000] \"GET /b HTTP/1.1\" 200\n"
+	cfg, _ := testConfig(t, content)
+	if out, _, _ := exec(t, cfg, "filter --status=404 access"); out != "" {
+		t.Fatalf("without a format, %q matched --status=404", out)
+	}
+	f, err := accesslog.ParseFormat(`$remote_addr [$time_local] "$request" $status`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Formats = map[string]accesslog.Format{"access": f}
+	out, _, st := exec(t, cfg, "filter --status=404 access")
+	if want := strings.SplitAfter(content, "\n")[0]; out != want || st != wire.StatusOK {
+		t.Fatalf("with the format: %q, %v; want %q", out, st, want)
 	}
 }

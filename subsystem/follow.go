@@ -39,7 +39,7 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		if err != nil {
 			return err
 		}
-		sel, err = newSelector(req.Filter, c, time.Now())
+		sel, err = newSelector(req.Filter, c, cfg.Formats[req.Log], time.Now())
 		c.close()
 		if err != nil {
 			return err

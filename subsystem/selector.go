@@ -23,9 +23,10 @@ type selector struct {
 	needRec bool
 }
 
-// newSelector compiles spec for a log whose format is detected from the
-// first lines of c. It returns nil when spec selects every line.
-func newSelector(spec accesslog.FilterSpec, c *content, now time.Time) (*selector, error) {
+// newSelector compiles spec for a log of format f, or when f is the zero
+// Format one detected from the first lines of c. It returns nil when spec
+// selects every line.
+func newSelector(spec accesslog.FilterSpec, c *content, f accesslog.Format, now time.Time) (*selector, error) {
 	if spec == (accesslog.FilterSpec{}) {
 		return nil, nil
 	}
@@ -35,8 +36,11 @@ func newSelector(spec accesslog.FilterSpec, c *content, now time.Time) (*selecto
 	}
 	s := &selector{filter: flt, needRec: flt.NeedsRecord()}
 	if s.needRec {
+		if f.IsZero() {
+			f = detectFormat(c)
+		}
 		// An empty log is detected from its first lines as they come.
-		s.parser = accesslog.NewAutoParser(detectFormat(c))
+		s.parser = accesslog.NewAutoParser(f)
 	}
 	return s, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/sshserver"
-	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -31,13 +30,12 @@ under OpenSSH) and nothing else: no shell, no forwarding. A shell request
 follows the first log. The host key (ed25519) is created if FILE does not
 exist. Logs one line per connection, login and request on stderr; stops
 gracefully on SIGINT or SIGTERM.`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:2222", Usage: "listen on `HOST:PORT` (0.0.0.0:2222 for every interface)"},
 			&cli.StringFlag{Name: "host-key", Required: true, Usage: "the server's ed25519 host key `FILE` (OpenSSH format), created if missing"},
 			&cli.StringFlag{Name: "authorized-keys", Usage: "public keys that may log in, in authorized_keys `FILE` format"},
 			&cli.StringFlag{Name: "password-file", Usage: "also allow passwords: USER:BCRYPT-HASH lines in `FILE` (htpasswd -nbB USER PW)"},
-			&cli.StringSliceFlag{Name: "log", Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
-		},
+		}, policyFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return cli.Exit(fmt.Sprintf("weblog-server: error: listen: unexpected argument %q", c.Args().First()), int(wire.StatusUsage))
@@ -45,7 +43,7 @@ gracefully on SIGINT or SIGTERM.`,
 			if c.String("authorized-keys") == "" && c.String("password-file") == "" {
 				return cli.Exit("weblog-server: error: listen: give --authorized-keys FILE (and/or --password-file FILE): nobody could log in", int(wire.StatusUsage))
 			}
-			p, err := parsePolicy(c.StringSlice("log"))
+			cfg, err := subsystemConfig(c)
 			if err != nil {
 				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
 			}
@@ -60,7 +58,7 @@ gracefully on SIGINT or SIGTERM.`,
 				HostKeyFile:        c.String("host-key"),
 				AuthorizedKeysFile: c.String("authorized-keys"),
 				PasswordFile:       c.String("password-file"),
-				Subsystem:          &subsystem.Config{Policy: p, Version: Version},
+				Subsystem:          cfg,
 				Logger:             stderr,
 			})
 			if err != nil {

@@ -41,18 +41,16 @@ or in sshd_config:
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
 		Commands:                  []*cli.Command{listenCommand()},
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "log", Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
-		},
+		Flags:                     policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return cli.Exit(fmt.Sprintf("weblog-server: error: unexpected argument %q (requests come from SSH, not the command line)", c.Args().First()), int(wire.StatusUsage))
 			}
-			p, err := parsePolicy(c.StringSlice("log"))
+			cfg, err := subsystemConfig(c)
 			if err != nil {
 				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
 			}
-			status = serve(p)
+			status = serve(cfg)
 			return nil
 		},
 	}
@@ -85,7 +83,7 @@ func parsePolicy(flags []string) (*policy.Policy, error) {
 
 // serve picks the mode from the SSH environment and serves the session on
 // stdin/stdout. It returns the exit status.
-func serve(p *policy.Policy) int {
+func serve(cfg *subsystem.Config) int {
 	orig, set := os.LookupEnv("SSH_ORIGINAL_COMMAND")
 	_, hasTTY := os.LookupEnv("SSH_TTY")
 	tty := hasTTY || term.IsTerminal(int(os.Stdin.Fd()))
@@ -107,7 +105,6 @@ func serve(p *policy.Policy) int {
 		cancel()
 	}()
 
-	cfg := &subsystem.Config{Policy: p, Version: Version}
 	if mode == subsystem.ModeExec {
 		return int(subsystem.Exec(ctx, cfg, line, os.Stdout, os.Stderr))
 	}
