@@ -27,7 +27,8 @@ type job struct {
 // timing is one finished run of a job.
 type timing struct {
 	Wall   time.Duration
-	MaxRSS int64 // the command's peak RSS (wait4), bytes
+	MaxRSS int64         // the command's peak RSS (wait4), bytes
+	CPU    time.Duration // user + system CPU time of the command and the children it waited for
 }
 
 // timeOnce runs j once and times it from start to exit.
@@ -65,7 +66,8 @@ func timeOnce(ctx context.Context, j job) (timing, error) {
 			return timing{}, fmt.Errorf("%s: %w", j.Show, err)
 		}
 	}
-	return timing{Wall: wall, MaxRSS: maxRSS(cmd.ProcessState)}, nil
+	ps := cmd.ProcessState
+	return timing{Wall: wall, MaxRSS: maxRSS(ps), CPU: ps.UserTime() + ps.SystemTime()}, nil
 }
 
 // pair is the result of timing two jobs against each other.

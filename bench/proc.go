@@ -78,21 +78,52 @@ func pids() []int {
 
 // ppid is the parent of process p, or 0 if p is gone.
 func ppid(p int) int {
+	n, _ := strconv.Atoi(statField(p, 4))
+	return n
+}
+
+// reapedCPU is the user + system CPU time of the children that process
+// p has waited for, and of theirs (cutime + cstime in /proc/p/stat).
+// For sshd that is every finished connection, server side entire.
+func reapedCPU(p int) time.Duration {
+	const ticks = 100 // USER_HZ: the unit of /proc's times on Linux
+	u, _ := strconv.ParseInt(statField(p, 16), 10, 64)
+	s, _ := strconv.ParseInt(statField(p, 17), 10, 64)
+	return time.Duration(u+s) * time.Second / ticks
+}
+
+// settledReapedCPU waits (up to 2 s) until reapedCPU(p) has grown past
+// before and stopped changing, i.e. the connection that just ended has
+// been reaped all the way up, and returns it.
+func settledReapedCPU(p int, before time.Duration) time.Duration {
+	last := reapedCPU(p)
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		cur := reapedCPU(p)
+		if cur == last && cur > before {
+			return cur
+		}
+		last = cur
+	}
+	return last
+}
+
+// statField is field n (1-based, as in proc(5)) of /proc/p/stat, or "".
+func statField(p, n int) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
 	if err != nil {
-		return 0
+		return ""
 	}
-	// pid (comm) state ppid …; comm may contain spaces and parentheses.
+	// pid (comm) state …; comm may contain spaces and parentheses.
 	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
+	if i < 0 || n < 3 {
+		return ""
 	}
 	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0
+	if n-3 >= len(f) {
+		return ""
 	}
-	n, _ := strconv.Atoi(f[1])
-	return n
+	return f[n-3]
 }
 
 // hwmSampler watches for processes running one executable and records
