@@ -119,6 +119,9 @@ func runPlain(ctx context.Context, conn *Conn, cmd string, read func(io.Reader) 
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
 	rerr := read(stdout)
+	if rerr != nil {
+		sess.Close() // stop the remote command (tail -F never ends by itself)
+	}
 	werr := sess.Wait()
 	if ctx.Err() != nil {
 		return ctx.Err()
