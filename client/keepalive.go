@@ -45,3 +45,23 @@ func (c *Conn) Keepalive(ctx context.Context, interval time.Duration, maxMissed 
 		}
 	}
 }
+
+// roundTrip measures one round trip to the server: a keepalive request
+// and its answer. It returns a large value when the request fails.
+func (c *Conn) roundTrip(ctx context.Context) time.Duration {
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.SendRequest("keepalive@openssh.com", true, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			return time.Hour
+		}
+		return time.Since(start)
+	case <-ctx.Done():
+		return time.Hour
+	}
+}

@@ -88,14 +88,24 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 		sess.Close()
 		return nil, fmt.Errorf("start request: %w", err)
 	}
+	var answer io.Reader = stdout
+	release := func() {}
+	if req.Compress != "" {
+		if answer, release, err = answerReader(stdout); err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("start request: %w", err)
+		}
+	}
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	return &stream{
-		frames: wire.NewFrameReader(stdout),
+		frames: wire.NewFrameReader(answer),
 		stderr: stderr,
 		close: func() error {
 			stop()
 			stdin.Close()
-			return sess.Close()
+			err := sess.Close()
+			release()
+			return err
 		},
 		wait: sess.Wait,
 	}, nil

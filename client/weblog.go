@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,14 +15,22 @@ import (
 
 // Client sends weblog requests (PROTOCOL.md) over one connection.
 type Client struct {
-	t transport
+	t        transport
+	compress string                                  // a Compress mode
+	rtt      func(ctx context.Context) time.Duration // measures the link; nil: cannot
+	rttOnce  sync.Once
+	slow     bool // the link's RTT is slowRTT or more
 }
 
 // New returns a Client that runs each request in its own session on conn,
 // through the weblog subsystem or, where sshd does not define it, a forced
 // command.
-func New(conn *Conn) *Client {
-	return &Client{t: &sshTransport{client: conn.Client}}
+func New(conn *Conn, opts ...Option) *Client {
+	c := &Client{t: &sshTransport{client: conn.Client}, compress: CompressAuto, rtt: conn.roundTrip}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // NewPipe returns a Client that speaks stream mode over r and w, e.g. to a

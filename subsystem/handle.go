@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -19,13 +21,26 @@ func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer
 		newOutput(framed, out, errOut).fail(we)
 		return we.Status
 	}
+	var zw *zstd.Encoder
+	if req.Compress == wire.CompressZstd {
+		if zw, err = newCompressor(out); err != nil {
+			we := errorFor(err)
+			newOutput(true, out, errOut).fail(we)
+			return we.Status
+		}
+		out = zw
+	}
 	o := newOutput(req.Framed, out, errOut)
+	status := wire.StatusOK
 	if err := dispatch(ctx, cfg, req, o); err != nil {
 		we := errorFor(err)
 		o.fail(we)
-		return we.Status
+		status = we.Status
 	}
-	return wire.StatusOK
+	if zw != nil {
+		zw.Close() // writes what is buffered; a failure means the client left
+	}
+	return status
 }
 
 // dispatch runs the verb's handler. Handlers write their answer, ending it

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -257,5 +259,41 @@ func TestZeroConfigServesNothing(t *testing.T) {
 		if out != "" || st != want {
 			t.Errorf("Exec(%q) with the zero Config = %q, %v; want no output, %v", line, out, st, want)
 		}
+	}
+}
+
+// TestCatCompressed: --compress=zstd wraps the framed answer in one zstd
+// stream that decodes to the same frames.
+func TestCatCompressed(t *testing.T) {
+	content := strings.Repeat(`192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /x HTTP/1.1" 200 12 "-" "curl/8"`+"\n", 5000)
+	cfg, _ := testConfig(t, content)
+	out, _, st := exec(t, cfg, "cat --framed --compress=zstd access")
+	if st != wire.StatusOK || !strings.HasPrefix(out, "\x28\xb5\x2f\xfd") {
+		t.Fatalf("status %v, answer starts %q; want the zstd magic", st, out[:min(len(out), 8)])
+	}
+	if len(out) > len(content)/10 {
+		t.Errorf("compressed answer is %d bytes for %d of log", len(out), len(content))
+	}
+	zr, err := zstd.NewReader(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	for _, f := range frames(t, plain) {
+		if f.Type == wire.FrameData {
+			_, b, _ := f.DataOffset()
+			data = append(data, b...)
+		}
+	}
+	if string(data) != content {
+		t.Fatalf("decompressed data differs from the log (%d vs %d bytes)", len(data), len(content))
+	}
+	if _, _, st := exec(t, cfg, "cat --compress=zstd access"); st != wire.StatusUsage {
+		t.Errorf("--compress without --framed: status %v, want usage", st)
 	}
 }

@@ -27,6 +27,9 @@ const (
 	VerbFilter  = "filter"
 )
 
+// CompressZstd is the one compression of framed answers (PROTOCOL.md §3.3).
+const CompressZstd = "zstd"
+
 // Defaults and bounds of request options.
 const (
 	DefaultLines     = 10
@@ -54,6 +57,8 @@ type Request struct {
 	Rotated   int           // cat, filter --rotated: the Nth newest rotated file, not the live one
 	// VerifyPrefix asks cat to report the SHA-256 of [0, offset) too.
 	VerifyPrefix bool
+	// Compress names the compression of the framed answer: "" or "zstd".
+	Compress string
 
 	// Filter selects lines, for follow and filter (PROTOCOL.md §2.1).
 	Filter accesslog.FilterSpec
@@ -85,6 +90,7 @@ var options = map[string]option{
 	"follow":        {optFlag, "filter"},
 	"rotated":       {optCount, "cat filter"},
 	"verify-prefix": {optFlag, "cat"},
+	"compress":      {optText, "cat filter"},
 }
 
 // filterVerbs take filter options (in --name=value form only).
@@ -159,6 +165,12 @@ func ParseRequest(line string) (Request, error) {
 			return Request{}, err
 		}
 	}
+	if req.Compress != "" && !req.Framed {
+		return Request{}, Errorf(StatusUsage, req.Verb+": --compress needs --framed")
+	}
+	if req.Compress != "" && req.Follow {
+		return Request{}, Errorf(StatusUsage, "filter: --compress and --follow exclude each other")
+	}
 	if req.Follow && req.Rotated > 0 {
 		return Request{}, Errorf(StatusUsage, "filter: --rotated and --follow exclude each other")
 	}
@@ -229,6 +241,13 @@ func (r *Request) set(name string, kind optKind, value string) error {
 	case optText:
 		if value == "" {
 			return bad("empty value")
+		}
+		if name == "compress" {
+			if value != CompressZstd {
+				return bad("unknown compression (want zstd):")
+			}
+			r.Compress = value
+			return nil
 		}
 		r.Cursor = value
 	}
@@ -335,6 +354,9 @@ func (r Request) String() string {
 	}
 	if r.VerifyPrefix {
 		b.WriteString(" --verify-prefix")
+	}
+	if r.Compress != "" {
+		b.WriteString(" --compress=" + r.Compress)
 	}
 	for _, a := range r.Filter.Args() {
 		b.WriteString(" " + a)

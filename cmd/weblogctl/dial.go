@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // dialConfig builds the client's DialConfig from the global flags.
@@ -49,31 +50,28 @@ func connect(c *cli.Context, host string) (*client.Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return client.New(conn), func() { conn.Close() }, nil
-}
-
-// hostAndLog reads the HOST [LOG] operands.
-func hostAndLog(c *cli.Context) (string, string, error) {
-	switch c.NArg() {
-	case 1:
-		return c.Args().Get(0), "", nil
-	case 2:
-		return c.Args().Get(0), c.Args().Get(1), nil
+	mode, err := client.ParseCompression(c.String("compress"))
+	if err != nil {
+		conn.Close()
+		return nil, nil, usageError{err}
 	}
-	return "", "", usageError{fmt.Errorf("%s: want HOST [LOG]", c.Command.Name)}
+	return client.New(conn, client.WithCompression(mode)), func() { conn.Close() }, nil
 }
 
 // defaultLog resolves an empty log name to the server's first log.
-func defaultLog(c *cli.Context, wc *client.Client, log string) (string, error) {
+func defaultLog(ctx context.Context, wc *client.Client, log string) (string, error) {
 	if log != "" {
 		return log, nil
 	}
-	logs, err := wc.List(c.Context)
+	logs, err := wc.List(ctx)
 	if err != nil {
 		return "", err
 	}
 	if len(logs) == 0 {
 		return "", fmt.Errorf("the server offers no logs")
+	}
+	if err := wire.CheckLogName(logs[0].Name); err != nil {
+		return "", fmt.Errorf("the server's first log: %s", err)
 	}
 	return logs[0].Name, nil
 }

@@ -83,6 +83,7 @@ Examples:
 			&cli.StringFlag{Name: "login", Aliases: []string{"l"}, Usage: "log in as `USER`"},
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "connect to `PORT`"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
+			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers with zstd: `MODE` auto (when the link's round trip is ≥ 2 ms), zstd or none"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
 		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), demoCommand(), authorizeCommand()},
@@ -105,6 +106,10 @@ func (e connectError) Unwrap() error { return e.error }
 
 // report prints err by the output rules and returns the exit status.
 func report(stderr io.Writer, err error) int {
+	var fe fleetError
+	if errors.As(err, &fe) {
+		return fe.status // each host's failure is reported already
+	}
 	if errors.Is(err, context.Canceled) {
 		return 130
 	}
@@ -114,30 +119,35 @@ func report(stderr io.Writer, err error) int {
 	if errors.Is(err, syscall.EPIPE) {
 		return 0 // the reader of our stdout went away, like `| head`
 	}
+	status, hint := describe(err)
 	fmt.Fprintf(stderr, "weblogctl: error: %v\n", err)
+	if hint != "" {
+		fmt.Fprintf(stderr, "weblogctl: hint: %s\n", hint)
+	}
+	return status
+}
+
+// describe returns the exit status for err and a hint for what to do
+// about it, if there is one.
+func describe(err error) (status int, hint string) {
 	var ue usageError
 	var ce connectError
 	var re *wire.Error
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintln(stderr, "weblogctl: hint: see weblogctl --help")
-		return exitUsage
+		return exitUsage, "see weblogctl --help"
 	case errors.As(err, &re):
 		if re.Status == wire.StatusUnavailable {
-			fmt.Fprintln(stderr, "weblogctl: hint: `weblogctl ls HOST` lists the logs this key may read")
+			hint = "`weblogctl ls HOST` lists the logs this key may read"
 		}
 		if re.Status > 0 && re.Status <= wire.StatusLimit {
-			return int(re.Status)
+			return int(re.Status), hint
 		}
-		return exitLocal
+		return exitLocal, hint
 	case errors.As(err, &ce):
-		if hint := client.Hint(err); hint != "" {
-			fmt.Fprintf(stderr, "weblogctl: hint: %s\n", hint)
-		}
-		return exitConnect
+		return exitConnect, client.Hint(err)
 	case errors.Is(err, client.ErrProtocol):
-		fmt.Fprintln(stderr, "weblogctl: hint: is weblog-server installed for this key? (see README: the authorized_keys line)")
-		return exitConnect
+		return exitConnect, "is weblog-server installed for this key? (see README: the authorized_keys line)"
 	}
-	return exitLocal
+	return exitLocal, ""
 }

@@ -1,0 +1,84 @@
+package client
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
+
+// Compression modes for WithCompression.
+const (
+	CompressAuto = "auto" // compress fetch and filter answers when the link is slow (RTT ≥ 2 ms)
+	CompressZstd = "zstd" // always compress them
+	CompressNone = "none" // never
+)
+
+// slowRTT is the round-trip time from which CompressAuto compresses: on a
+// LAN or loopback, compressing costs more CPU time than it saves.
+const slowRTT = 2 * time.Millisecond
+
+// maxDecoderWindow bounds the zstd window a server may make us hold.
+const maxDecoderWindow = 8 << 20
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithCompression sets when cat and filter answers are compressed with
+// zstd (PROTOCOL.md §3.3): CompressAuto (the default), CompressZstd or
+// CompressNone. Compression applies only to clients made with New.
+func WithCompression(mode string) Option {
+	return func(c *Client) { c.compress = mode }
+}
+
+// ParseCompression checks a compression mode given by a user.
+func ParseCompression(mode string) (string, error) {
+	switch mode {
+	case CompressAuto, CompressZstd, CompressNone:
+		return mode, nil
+	}
+	return "", fmt.Errorf("unknown compression %q (want auto, zstd or none)", mode)
+}
+
+// compression returns the compression to ask for.
+func (c *Client) compression(ctx context.Context) string {
+	switch c.compress {
+	case CompressZstd:
+		return wire.CompressZstd
+	case CompressNone:
+		return ""
+	}
+	if c.rtt == nil {
+		return ""
+	}
+	c.rttOnce.Do(func() { c.slow = c.rtt(ctx) >= slowRTT })
+	if c.slow {
+		return wire.CompressZstd
+	}
+	return ""
+}
+
+// answerReader returns a reader of the frames in r: through zstd when the
+// answer is compressed. A server may answer a request it refused with
+// plain frames, so the first bytes decide, not the request.
+func answerReader(r io.Reader) (io.Reader, func(), error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, _ := br.Peek(4)
+	if !bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}) {
+		return br, func() {}, nil
+	}
+	zr, err := zstd.NewReader(br,
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxWindow(maxDecoderWindow))
+	if err != nil {
+		return nil, nil, err
+	}
+	return zr, zr.Close, nil
+}
