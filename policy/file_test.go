@@ -157,12 +157,29 @@ func TestLoadFileRefusesUnsafe(t *testing.T) {
 	}
 	check(p, "is writable by group or others (mode 0777)")
 
-	p = writePolicy(t, 0o600)
+	p = writePolicy(t, 0o664)
 	link := filepath.Join(filepath.Dir(p), "link.toml")
 	if err := os.Symlink(p, link); err != nil {
 		t.Fatal(err)
 	}
-	check(link, "is a symbolic link")
+	check(link, p+": writable by group or others") // the target is checked
+
+	loop := filepath.Join(filepath.Dir(p), "loop.toml")
+	if err := os.Symlink("loop.toml", loop); err != nil {
+		t.Fatal(err)
+	}
+	check(loop, "too many symbolic links")
+
+	// A symlinked directory leading to a group-writable one.
+	open := filepath.Join(t.TempDir(), "open")
+	os.Mkdir(open, 0o700)
+	os.Chmod(open, 0o775)
+	os.WriteFile(filepath.Join(open, "policy.toml"), []byte(example), 0o644)
+	dirLink := filepath.Join(filepath.Dir(p), "dirlink")
+	if err := os.Symlink(open, dirLink); err != nil {
+		t.Fatal(err)
+	}
+	check(filepath.Join(dirLink, "policy.toml"), "directory "+open+" is writable by group or others")
 
 	fifo := filepath.Join(filepath.Dir(p), "fifo.toml")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -192,6 +209,52 @@ func TestLoadFileRefusesUnsafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(p, "is owned by uid 65534")
+
+	// In a sticky world-writable directory (like /tmp) anyone may plant
+	// a symlink: only those of root and the running user are followed.
+	p = writePolicy(t, 0o644)
+	sticky := filepath.Join(t.TempDir(), "tmp")
+	os.Mkdir(sticky, 0o700)
+	os.Chmod(sticky, 0o777|os.ModeSticky)
+	planted := filepath.Join(sticky, "policy.toml")
+	if err := os.Symlink(p, planted); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(planted); err != nil {
+		t.Errorf("own symlink in a sticky directory: %v", err)
+	}
+	if err := os.Lchown(planted, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	check(planted, "symbolic link "+planted+" is owned by uid 65534")
+}
+
+func TestLoadFileSymlinks(t *testing.T) {
+	p := writePolicy(t, 0o644)
+	dir := filepath.Dir(p)
+	// Relative and absolute links, to the file and to its directory, and
+	// a path with .. in a link target.
+	os.Symlink("policy.toml", filepath.Join(dir, "rel.toml"))
+	os.Symlink(p, filepath.Join(dir, "abs.toml"))
+	os.Symlink("../etc", filepath.Join(dir, "up"))
+	other := filepath.Join(t.TempDir(), "links")
+	os.Mkdir(other, 0o700)
+	os.Symlink(dir, filepath.Join(other, "etc"))
+	for _, path := range []string{
+		filepath.Join(dir, "rel.toml"),
+		filepath.Join(dir, "abs.toml"),
+		filepath.Join(dir, "up", "policy.toml"),
+		filepath.Join(other, "etc", "rel.toml"),
+	} {
+		f, err := LoadFile(path)
+		if err != nil {
+			t.Errorf("LoadFile(%s): %v", path, err)
+			continue
+		}
+		if _, err := f.Profile("alice"); err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // A directory with the sticky bit, like /tmp, may be world-writable.

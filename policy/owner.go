@@ -9,79 +9,134 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// maxSymlinks bounds the symbolic links followed while opening a trusted
+// file, as the kernel's MAXSYMLINKS does.
+const maxSymlinks = 40
+
 // openTrusted opens the file at path for reading, as OpenSSH's StrictModes
 // checks its files, and refuses it unless nobody but root and the running
-// user could have written it or can replace it:
+// user could have written it or could have put it there:
 //
-//   - the file is a regular file (not a symlink, FIFO or device), owned by
-//     root or the running user, and not writable by group or others;
-//   - every directory from / down to it is owned by root or the running
-//     user and not writable by group or others, unless it has the sticky
-//     bit (as /tmp has: others cannot replace what they do not own).
+//   - the file is a regular file (not a FIFO or device), owned by root or
+//     the running user, and not writable by group or others;
+//   - every directory on the way to it, from /, is owned by root or the
+//     running user and not writable by group or others, unless it has the
+//     sticky bit (as /tmp has: others cannot replace what they do not own);
+//   - every symbolic link on the way is owned by root or the running user,
+//     and the way on from it is checked the same.
 //
-// Symbolic links in the directory part of path are resolved first; the
-// walk then opens each directory with O_NOFOLLOW relative to the one
-// before and checks the open handle, so there is no check-then-open race.
+// It walks the path one component at a time, opening each relative to
+// the directory before with O_NOFOLLOW and checking the open handle, so
+// there is no check-then-open race.
 func openTrusted(what, path string) (*os.File, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
-	dir, base := filepath.Split(abs)
-	if base == "" || base == "." || base == ".." {
-		return nil, fmt.Errorf("%s %s: not a file name", what, path)
-	}
-	if dir, err = filepath.EvalSymlinks(dir); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s %s: %s", what, path, fmt.Sprintf(format, args...))
 	}
 	euid := os.Geteuid()
-	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	openRoot := func() (int, error) {
+		fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return -1, fail("open /: %v", err)
+		}
+		if err := checkDir(fd, "/", euid); err != nil {
+			unix.Close(fd)
+			return -1, fail("%v", err)
+		}
+		return fd, nil
+	}
+	dirfd, err := openRoot()
 	if err != nil {
-		return nil, fmt.Errorf("%s %s: open /: %w", what, path, err)
+		return nil, err
 	}
-	walked := "/"
-	if err := checkDir(fd, walked, euid); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	for _, name := range strings.Split(strings.Trim(dir, "/"), "/") {
-		if name == "" {
+	defer func() { unix.Close(dirfd) }()
+	dir := "/" // the directory dirfd is, for messages
+	rest := strings.Split(abs, "/")
+	for links := 0; ; {
+		// Take the next component.
+		for len(rest) > 0 && (rest[0] == "" || rest[0] == ".") {
+			rest = rest[1:]
+		}
+		if len(rest) == 0 {
+			return nil, fail("not a file name")
+		}
+		name := rest[0]
+		rest = rest[1:]
+		last := len(strings.Join(rest, "")) == 0
+		flags := unix.O_RDONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+		if last {
+			flags |= unix.O_NONBLOCK | unix.O_NOCTTY
+		} else {
+			flags |= unix.O_DIRECTORY
+		}
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err == unix.ELOOP || err == unix.ENOTDIR {
+			// A symbolic link, if the one who made it is trusted.
+			var st unix.Stat_t
+			if lerr := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); lerr != nil || st.Mode&unix.S_IFMT != unix.S_IFLNK {
+				return nil, fail("open %s: %v", filepath.Join(dir, name), err)
+			}
+			if st.Uid != 0 && int(st.Uid) != euid {
+				return nil, fail("symbolic link %s is owned by uid %d, not by root or the running user (uid %d)", filepath.Join(dir, name), st.Uid, euid)
+			}
+			if links++; links > maxSymlinks {
+				return nil, fail("too many symbolic links")
+			}
+			buf := make([]byte, unix.PathMax)
+			n, err := unix.Readlinkat(dirfd, name, buf)
+			if err != nil {
+				return nil, fail("read symbolic link %s: %v", filepath.Join(dir, name), err)
+			}
+			target := string(buf[:n])
+			rest = append(strings.Split(target, "/"), rest...)
+			if strings.HasPrefix(target, "/") {
+				root, err := openRoot()
+				if err != nil {
+					return nil, err
+				}
+				unix.Close(dirfd)
+				dirfd, dir = root, "/"
+			}
 			continue
 		}
-		next, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-		unix.Close(fd)
-		walked = filepath.Join(walked, name)
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: open directory %s: %w", what, path, walked, err)
+			return nil, fail("open %s: %v", filepath.Join(dir, name), err)
 		}
-		fd = next
-		if err := checkDir(fd, walked, euid); err != nil {
+		if name == ".." {
+			dir = filepath.Dir(dir)
+		} else {
+			dir = filepath.Join(dir, name)
+		}
+		if !last {
+			if err := checkDir(fd, dir, euid); err != nil {
+				unix.Close(fd)
+				return nil, fail("%v", err)
+			}
+			unix.Close(dirfd)
+			dirfd = fd
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
 			unix.Close(fd)
-			return nil, fmt.Errorf("%s %s: %w", what, path, err)
+			return nil, fail("%v", err)
 		}
+		if err := checkFile(&st, euid); err != nil {
+			unix.Close(fd)
+			if dir != abs {
+				return nil, fail("%s: %v", dir, err)
+			}
+			return nil, fail("%v", err)
+		}
+		if err := unix.SetNonblock(fd, false); err != nil {
+			unix.Close(fd)
+			return nil, fail("%v", err)
+		}
+		return os.NewFile(uintptr(fd), abs), nil
 	}
-	ffd, err := unix.Openat(fd, base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	unix.Close(fd)
-	if err == unix.ELOOP {
-		return nil, fmt.Errorf("%s %s: is a symbolic link; name the file itself", what, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	var st unix.Stat_t
-	if err := unix.Fstat(ffd, &st); err != nil {
-		unix.Close(ffd)
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	if err := checkFile(&st, euid); err != nil {
-		unix.Close(ffd)
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	if err := unix.SetNonblock(ffd, false); err != nil {
-		unix.Close(ffd)
-		return nil, fmt.Errorf("%s %s: %w", what, path, err)
-	}
-	return os.NewFile(uintptr(ffd), abs), nil
 }
 
 // checkFile refuses a file that is not regular, not owned by root or

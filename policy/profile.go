@@ -12,10 +12,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// VerbFilter is the filter verb, which a Profile may allow before the wire
-// package knows it.
-const VerbFilter = "filter"
-
 // DefaultProfile names a profile built from flags without a name.
 const DefaultProfile = "default"
 
@@ -25,7 +21,7 @@ const MaxProfileName = 64
 // ReadVerbs returns every verb a profile may allow, which is also what a
 // profile without a verb list allows: version ls stat cat follow filter.
 func ReadVerbs() []string {
-	return []string{wire.VerbVersion, wire.VerbLs, wire.VerbStat, wire.VerbCat, wire.VerbFollow, VerbFilter}
+	return []string{wire.VerbVersion, wire.VerbLs, wire.VerbStat, wire.VerbCat, wire.VerbFollow, wire.VerbFilter}
 }
 
 // Profile is what one key (or team of keys) may do: which logs it may

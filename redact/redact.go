@@ -26,6 +26,7 @@ func Keys() []string { return []string{IP, Query, UA, User} }
 type Redactor struct {
 	ip, query, ua, user bool
 
+	custom  *accesslog.Parser   // the log's own format (UseFormat), tried first; or nil
 	parsers []*accesslog.Parser // text formats, see textFormats
 	last    int                 // index in parsers of the last format that fit, or -1
 	rec     accesslog.Record
@@ -64,6 +65,17 @@ func New(keys []string) (*Redactor, error) {
 	return r, nil
 }
 
+// UseFormat tells r the format of the lines it will redact (as
+// weblog-server --log-format gives it), so that "ua" and "user" find
+// their fields in a custom text format too. r still tries the built-in
+// formats for lines that do not match f. The zero Format forgets it.
+func (r *Redactor) UseFormat(f accesslog.Format) {
+	r.custom = nil
+	if !f.IsZero() && f.Escaping() != accesslog.EscapeJSON {
+		r.custom = accesslog.NewParser(f)
+	}
+}
+
 // Active reports whether r changes anything at all.
 func (r *Redactor) Active() bool {
 	return r != nil && (r.ip || r.query || r.ua || r.user)
@@ -72,7 +84,8 @@ func (r *Redactor) Active() bool {
 // Line appends the redacted form of line to dst and returns the extended
 // buffer. line is one log line, with or without its line ending, which is
 // kept as it is. line and dst must not overlap. Line does not allocate
-// once dst has room and r has seen a few lines.
+// once dst has room and r has seen a few lines, except for a line that
+// looks like a text log line (it holds `] "`) yet matches no format.
 func (r *Redactor) Line(dst, line []byte) []byte {
 	if !r.Active() {
 		return append(dst, line...)

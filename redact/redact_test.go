@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/weblogctl/weblogctl/accesslog"
 )
 
 func TestNewErrors(t *testing.T) {
@@ -145,4 +147,29 @@ func ExampleRedactor_Line() {
 	os.Stdout.Write(r.Line(nil, line))
 	// Output:
 	// 203.0.113.0 - - [10/Oct/2000:13:55:36 -0700] "GET /search HTTP/1.1" 200 512 "-" "-"
+}
+
+func TestUseFormat(t *testing.T) {
+	f, err := accesslog.ParseFormat(`"%{User-Agent}i" %u %h %t "%r" %>s`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := New([]string{UA, User})
+	line := []byte(`"secret agent" bob 192.0.2.1 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200` + "\n")
+	if got := string(r.Line(nil, line)); got != string(line) {
+		t.Errorf("without the format: %q", got) // nothing found, nothing changed
+	}
+	r.UseFormat(f)
+	if got, want := string(r.Line(nil, line)), `"-" - 192.0.2.1 [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200`+"\n"; got != want {
+		t.Errorf("with the format: %q, want %q", got, want)
+	}
+	// Lines of a built-in format are still found.
+	if got, want := string(r.Line(nil, []byte(`192.0.2.1 - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "ua"`))),
+		`192.0.2.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1 "-" "-"`; got != want {
+		t.Errorf("combined line: %q, want %q", got, want)
+	}
+	r.UseFormat(accesslog.Format{})
+	if got := string(r.Line(nil, line)); got != string(line) {
+		t.Errorf("after UseFormat(zero): %q", got)
+	}
 }

@@ -21,12 +21,15 @@ func textFormats() []accesslog.Format {
 // textEdits appends the edits for the fields of a text log line that
 // only parsing can find. It reports whether the line parsed.
 func (r *Redactor) textEdits(edits []edit, line []byte) ([]edit, bool) {
-	// Every format here has the time before the quoted request; a line
-	// without that is not tried (a failed parse allocates its error).
-	if !bytes.Contains(line, []byte(`] "`)) {
+	// Every built-in format has the time before the quoted request; a
+	// line without that is not tried (a failed parse allocates its error).
+	if r.custom == nil && !bytes.Contains(line, []byte(`] "`)) {
 		return edits, false
 	}
 	rec := &r.rec
+	if r.custom != nil && r.custom.Parse(line, rec) == nil {
+		return r.recordEdits(edits, line), true
+	}
 	ok := false
 	if r.last >= 0 && r.parsers[r.last].Parse(line, rec) == nil {
 		ok = true
