@@ -236,4 +236,3 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 	st, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
 }
-
