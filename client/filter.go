@@ -40,10 +40,10 @@ func (c *Client) filter(ctx context.Context, log string, rotated int, spec acces
 	}
 	req := wire.Request{Verb: wire.VerbFilter, Log: log, Filter: spec, Rotated: rotated, Compress: c.compression(ctx)}
 	_, err = c.request(ctx, req, 0, func(f wire.Frame) error {
-		if f.Type != wire.FrameData {
+		if f.Type != wire.FrameData && f.Type != wire.FrameRedacted {
 			return nil
 		}
-		_, data, err := f.DataOffset()
+		_, _, data, err := lineData(f)
 		if err != nil {
 			return err
 		}

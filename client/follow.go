@@ -64,8 +64,8 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 			if opt.OnOpen != nil {
 				opt.OnOpen(o)
 			}
-		case wire.FrameData:
-			off, data, err := f.DataOffset()
+		case wire.FrameData, wire.FrameRedacted:
+			off, span, data, err := lineData(f)
 			if err != nil {
 				return err
 			}
@@ -73,8 +73,11 @@ func (c *Client) Follow(ctx context.Context, log string, opt FollowOptions, emit
 			if id == "" || off < next {
 				return fmt.Errorf("%w: data at offset %d, expected %d or later", ErrProtocol, off, next)
 			}
-			next = off + int64(len(data))
+			next = off + span
 			if id == doneID && off < doneOff {
+				if f.Type == wire.FrameRedacted {
+					return nil // redacted lines are resent whole or not at all
+				}
 				data = data[min(doneOff-off, int64(len(data))):]
 			}
 			if len(data) == 0 {
@@ -104,4 +107,13 @@ func splitCursor(c string) (string, int64) {
 		return "", 0
 	}
 	return c[:i], off
+}
+
+// lineData returns the file range a D or R frame covers and its bytes.
+func lineData(f wire.Frame) (off, span int64, data []byte, err error) {
+	if f.Type == wire.FrameRedacted {
+		return f.RedactedData()
+	}
+	off, data, err = f.DataOffset()
+	return off, int64(len(data)), data, err
 }

@@ -25,6 +25,13 @@ func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 		return err
 	}
 	defer c.close()
+	red, err := newRedactor(cfg, req.Log)
+	if err != nil {
+		return err
+	}
+	if red.Active() {
+		return catRedacted(ctx, req, c, red, o)
+	}
 	start, end := req.Offset, int64(-1)
 	if c.size >= 0 {
 		start = min(start, c.size)

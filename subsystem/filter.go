@@ -33,7 +33,11 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	if err != nil {
 		return readError(req.Log)
 	}
-	b := newBatcher(o)
+	red, err := newRedactor(cfg, req.Log)
+	if err != nil {
+		return err
+	}
+	p := newPipeline(sel, red, o)
 	buf := make([]byte, 256<<10)
 	held := 0 // bytes of an incomplete line at the start of buf
 	for off := int64(0); ; {
@@ -50,7 +54,7 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		if atEnd || cut == 0 {
 			cut = len(data) // the final line, or a piece of a huge one
 		}
-		stop, err := selectLines(sel, b, off, data[:cut])
+		stop, err := p.lines(off, data[:cut])
 		if err != nil {
 			return err
 		}
@@ -60,7 +64,7 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		held = copy(buf, data[cut:])
 		off += int64(cut)
 	}
-	if err := b.flush(); err != nil {
+	if err := p.flush(); err != nil {
 		return err
 	}
 	return o.end(wire.End{})

@@ -45,8 +45,18 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 			return err
 		}
 	}
-	b := newBatcher(o)
+	red, err := newRedactor(cfg, req.Log)
+	if err != nil {
+		return err
+	}
+	p := newPipeline(sel, red, o)
 
+	if cfg.MaxFollow > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, cfg.MaxFollow,
+			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", cfg.MaxFollow)))
+		defer stop()
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	hb := req.Heartbeat
@@ -60,9 +70,9 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		case logfile.EventOpen:
 			return o.open(wire.Open{Log: req.Log, ID: ev.ID.String(), Offset: ev.Offset, Reason: ev.Reason})
 		case logfile.EventData:
-			stop, err := selectLines(sel, b, ev.Offset, ev.Data)
+			stop, err := p.lines(ev.Offset, ev.Data)
 			if err == nil {
-				err = b.flush()
+				err = p.flush()
 			}
 			if err == nil && stop {
 				err = errStop

@@ -18,6 +18,9 @@ type output interface {
 	open(o wire.Open) error
 	// data writes log bytes starting at offset of the current file.
 	data(offset int64, b []byte) error
+	// redacted writes whole lines, redacted, that replace the span file
+	// bytes at offset.
+	redacted(offset, span int64, b []byte) error
 	// meta writes a metadata answer: v framed, or text raw.
 	meta(v any, text string) error
 	// heartbeat says the server is alive, where the mode can say so.
@@ -46,6 +49,8 @@ func (o *rawOutput) data(_ int64, b []byte) error {
 	_, err := o.w.Write(b)
 	return err
 }
+
+func (o *rawOutput) redacted(offset, _ int64, b []byte) error { return o.data(offset, b) }
 
 func (o *rawOutput) meta(_ any, text string) error {
 	o.mu.Lock()
@@ -86,6 +91,20 @@ func (o *framedOutput) data(offset int64, b []byte) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.fw.WriteData(offset, b)
+}
+
+// redacted splits what does not fit one R frame; the pieces before the
+// last cover no file bytes, the last covers the whole span.
+func (o *framedOutput) redacted(offset, span int64, b []byte) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for len(b) > wire.MaxData {
+		if err := o.fw.WriteRedacted(offset, 0, b[:wire.MaxData]); err != nil {
+			return err
+		}
+		b = b[wire.MaxData:]
+	}
+	return o.fw.WriteRedacted(offset, span, b)
 }
 
 func (o *framedOutput) heartbeat() error {

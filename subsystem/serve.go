@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -34,13 +35,28 @@ func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer
 		if pending != nil {
 			r, pending = *pending, nil
 		} else {
-			var ok bool
+			var idle <-chan time.Time
+			var t *time.Timer
+			if cfg.IdleTimeout > 0 {
+				t = time.NewTimer(cfg.IdleTimeout)
+				idle = t.C
+			}
+			var ok, timedOut bool
 			select {
 			case r, ok = <-lines:
-				if !ok {
-					return status
-				}
 			case <-ctx.Done():
+				return status
+			case <-idle:
+				timedOut = true
+			}
+			if t != nil {
+				t.Stop()
+			}
+			if timedOut {
+				newOutput(false, io.Discard, errOut).fail(wire.Errorf(wire.StatusLimit, fmt.Sprintf("idle for %s: session closed", cfg.IdleTimeout)))
+				return wire.StatusLimit
+			}
+			if !ok {
 				return status
 			}
 		}

@@ -14,6 +14,7 @@ const (
 	FrameMeta      byte = 'M'
 	FrameOpen      byte = 'O'
 	FrameData      byte = 'D'
+	FrameRedacted  byte = 'R'
 	FrameHeartbeat byte = 'K'
 	FrameEnd       byte = 'Z'
 	FrameError     byte = 'E'
@@ -131,6 +132,21 @@ func (fw *FrameWriter) WriteData(offset int64, data []byte) error {
 	return nil
 }
 
+// WriteRedacted writes one R frame: data (at most MaxData bytes, whole
+// lines) replaces the span bytes of the current file starting at offset
+// (PROTOCOL.md §3.2): the lines as redaction left them.
+func (fw *FrameWriter) WriteRedacted(offset, span int64, data []byte) error {
+	if len(data) > MaxData {
+		return fmt.Errorf("write frame R: %d bytes exceed %d", len(data), MaxData)
+	}
+	fw.buf = appendHeader(fw.buf[:0], FrameRedacted, 16+len(data))
+	fw.buf = binary.BigEndian.AppendUint64(fw.buf, uint64(offset))
+	fw.buf = binary.BigEndian.AppendUint64(fw.buf, uint64(span))
+	fw.buf = append(fw.buf, data...)
+	_, err := fw.w.Write(fw.buf)
+	return err
+}
+
 func appendHeader(b []byte, typ byte, n int) []byte {
 	b = append(b, typ)
 	return binary.BigEndian.AppendUint32(b, uint32(n))
@@ -153,6 +169,19 @@ func (f Frame) DataOffset() (int64, []byte, error) {
 		return 0, nil, errors.New("malformed data frame: offset out of range")
 	}
 	return int64(off), f.Payload[8:], nil
+}
+
+// RedactedData splits an R frame's payload into the offset and length of
+// the file range it replaces and its bytes.
+func (f Frame) RedactedData() (offset, span int64, data []byte, err error) {
+	if f.Type != FrameRedacted || len(f.Payload) < 16 {
+		return 0, 0, nil, errors.New("malformed redacted-data frame")
+	}
+	off, n := binary.BigEndian.Uint64(f.Payload), binary.BigEndian.Uint64(f.Payload[8:])
+	if off > 1<<62 || n > 1<<62 {
+		return 0, 0, nil, errors.New("malformed redacted-data frame: range out of range")
+	}
+	return int64(off), int64(n), f.Payload[16:], nil
 }
 
 // Decode unmarshals a JSON payload into v.

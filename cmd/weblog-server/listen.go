@@ -43,10 +43,11 @@ gracefully on SIGINT or SIGTERM.`,
 			if c.String("authorized-keys") == "" && c.String("password-file") == "" {
 				return cli.Exit("weblog-server: error: listen: give --authorized-keys FILE (and/or --password-file FILE): nobody could log in", int(wire.StatusUsage))
 			}
-			cfg, err := subsystemConfig(c)
+			s, err := newServer(c)
 			if err != nil {
 				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
 			}
+			defer s.close()
 			var stderr io.Writer = os.Stderr
 			if c.App.ErrWriter != nil {
 				stderr = c.App.ErrWriter
@@ -58,7 +59,7 @@ gracefully on SIGINT or SIGTERM.`,
 				HostKeyFile:        c.String("host-key"),
 				AuthorizedKeysFile: c.String("authorized-keys"),
 				PasswordFile:       c.String("password-file"),
-				Subsystem:          cfg,
+				Subsystem:          s.cfg,
 				Logger:             stderr,
 			})
 			if err != nil {

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
@@ -46,11 +48,12 @@ or in sshd_config:
 			if c.NArg() > 0 {
 				return cli.Exit(fmt.Sprintf("weblog-server: error: unexpected argument %q (requests come from SSH, not the command line)", c.Args().First()), int(wire.StatusUsage))
 			}
-			cfg, err := subsystemConfig(c)
+			s, err := newServer(c)
 			if err != nil {
 				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
 			}
-			status = serve(cfg)
+			defer s.close()
+			status = serve(s)
 			return nil
 		},
 	}
@@ -65,25 +68,9 @@ or in sshd_config:
 	return status
 }
 
-// parsePolicy builds the policy from --log flags.
-func parsePolicy(flags []string) (*policy.Policy, error) {
-	var logs []policy.Log
-	for _, f := range flags {
-		l, err := policy.ParseLog(f)
-		if err != nil {
-			return nil, err
-		}
-		logs = append(logs, l)
-	}
-	if len(logs) == 0 {
-		return nil, fmt.Errorf("no logs to serve: give --log NAME=PATH")
-	}
-	return policy.New(logs)
-}
-
 // serve picks the mode from the SSH environment and serves the session on
 // stdin/stdout. It returns the exit status.
-func serve(cfg *subsystem.Config) int {
+func serve(s *server) int {
 	orig, set := os.LookupEnv("SSH_ORIGINAL_COMMAND")
 	_, hasTTY := os.LookupEnv("SSH_TTY")
 	tty := hasTTY || term.IsTerminal(int(os.Stdin.Fd()))
@@ -95,6 +82,25 @@ func serve(cfg *subsystem.Config) int {
 		}
 		return int(werr.Status)
 	}
+
+	release, err := s.acquire()
+	if err != nil {
+		status := wire.StatusInternal // a cap that cannot be enforced fails closed
+		if errors.Is(err, policy.ErrTooManySessions) {
+			status = wire.StatusLimit
+		}
+		msg := fmt.Sprintf("too many sessions for profile %s", s.profile.Name)
+		if status == wire.StatusInternal {
+			msg = "cannot enforce the session limit"
+		}
+		fmt.Fprintf(os.Stderr, "weblog-server: error: %s\n", msg)
+		if s.cfg.Audit != nil {
+			s.cfg.Audit(audit.Entry{Request: orig, Result: audit.Denied, Reason: err.Error()})
+		}
+		return int(status)
+	}
+	defer release()
+	cfg := s.cfg
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer cancel()
