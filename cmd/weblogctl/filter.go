@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/client"
 )
 
 // cliNames renames protocol filter options whose names the command line
@@ -60,23 +62,32 @@ func filterCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "filter",
 		Usage:     "print the lines of a log that match, filtered on the server",
-		ArgsUsage: "HOST [LOG]",
+		ArgsUsage: "HOST [LOG] | HOST… [--log LOG]",
 		Description: `Only matching lines cross the network. Filters combine with AND; a line
 that does not parse as an access log matches only --grep/--not-grep.
 Time ranges are [--since, --until).
 
+With several hosts, each line is labelled with its host; lines come in
+the order they arrive, or with --merge time in timestamp order: an exact
+merge of the hosts' lines (each host's in file order; a line without a
+timestamp stays behind its host's previous line), which waits for the
+slowest host and holds at most 256 KiB per host.
+
 Examples:
-   weblogctl filter web1 --status 404 --since 2h
-   weblogctl filter web1 access --status 5xx --format json | jq .path
-   weblogctl filter web1 --has-referrer --status 200 --format referrers
-   weblogctl filter web1 --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z`,
+   weblogctl filter --status 404 --since 2h web1
+   weblogctl filter --status 5xx --format json web1 access | jq .path
+   weblogctl filter --has-referrer --status 200 --format referrers web1
+   weblogctl filter --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z web1
+   weblogctl filter --status 5xx --merge time --log access 'web[01-20]'
+
+` + hostsHelp,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: formatUsage},
 			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
 			pathFlag,
-		}, filterFlags()...),
+		}, append(fleetFlags(true), filterFlags()...)...),
 		Action: func(c *cli.Context) error {
-			host, log, err := hostAndLog(c)
+			t, err := parseTargets(c, true)
 			if err != nil {
 				return err
 			}
@@ -84,6 +95,10 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if t.fleet {
+				return filterFleet(c, t, spec)
+			}
+			host, log := t.hosts[0], t.log
 			p, err := newPrinter(c.App.Writer, c.String("format"), "")
 			if err != nil {
 				return err
@@ -99,7 +114,7 @@ Examples:
 				return err
 			}
 			defer closeConn()
-			if log, err = defaultLog(c, wc, log); err != nil {
+			if log, err = defaultLog(c.Context, wc, log); err != nil {
 				return err
 			}
 			if c.Bool("history") {
@@ -113,4 +128,49 @@ Examples:
 			return err
 		},
 	}
+}
+
+// filterFleet filters the log on every host.
+func filterFleet(c *cli.Context, t targets, spec accesslog.FilterSpec) error {
+	r, err := newFleetRun(c, t.hosts)
+	if err != nil {
+		return err
+	}
+	byTime, err := mergeByTime(c)
+	if err != nil {
+		return err
+	}
+	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, false)
+	if err != nil {
+		return err
+	}
+	if path := c.String("path"); c.IsSet("path") {
+		if err := fp.filterLocally(spec); err != nil {
+			return err
+		}
+		return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
+			conn, err := r.dial(ctx, t.hosts[i])
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			return client.PlainLines(ctx, conn, path, false, 0, emit)
+		})
+	}
+	history := c.Bool("history")
+	return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
+		wc, conn, err := r.connect(ctx, t.hosts[i])
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		log, err := defaultLog(ctx, wc, t.log)
+		if err != nil {
+			return err
+		}
+		if history {
+			return wc.FilterHistory(ctx, log, spec, emit)
+		}
+		return wc.Filter(ctx, log, spec, emit)
+	})
 }
