@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/weblogctl/weblogctl/policy"
+	"github.com/weblogctl/weblogctl/sshserver"
+	"github.com/weblogctl/weblogctl/subsystem"
+)
+
+// testFleet is a fleet of weblog-server's embedded SSH servers on
+// 127.0.0.1, all in the test process, each serving its own log as
+// "access", and an ssh_config naming each by its alias.
+type testFleet struct {
+	dir    string
+	config string            // ssh_config with one alias per server
+	logs   map[string]string // alias -> its log file
+	addrs  map[string]string // alias -> 127.0.0.1:PORT
+}
+
+// fleetOptions adjust startFleet.
+type fleetOptions struct {
+	// logs gives the initial content of a host's log; nil: 10 lines.
+	logs func(host string) []byte
+	// listen wraps a server's listener (e.g. to refuse some peers).
+	listen func(net.Listener) net.Listener
+	// extraConfig is added to the ssh_config before the Host * block.
+	extraConfig string
+}
+
+// startFleet starts one embedded server per alias. Aliases named "dead…"
+// get a port nothing listens on.
+func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
+	t.Helper()
+	dir := t.TempDir()
+	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
+	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	authKeys := filepath.Join(dir, "authorized_keys")
+	if err := os.WriteFile(authKeys, ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+	})
+	var cfg, known strings.Builder
+	for _, alias := range aliases {
+		if strings.HasPrefix(alias, "dead") {
+			f.addrs[alias] = deadAddr(t)
+		} else {
+			hostDir := filepath.Join(dir, "srv", alias)
+			if err := os.MkdirAll(hostDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			log := filepath.Join(hostDir, "access.log")
+			content := genHostLog(alias, 10)
+			if opt.logs != nil {
+				content = opt.logs(alias)
+			}
+			if err := os.WriteFile(log, content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f.logs[alias] = log
+			p, err := policy.New([]policy.Log{{Name: "access", Path: log}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := sshserver.New(sshserver.Config{
+				HostKeyFile:        filepath.Join(hostDir, "host_key"),
+				AuthorizedKeysFile: authKeys,
+				Subsystem:          &subsystem.Config{Policy: p, Version: "test"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.addrs[alias] = l.Addr().String()
+			known.WriteString(knownhosts.Line([]string{knownhosts.Normalize(l.Addr().String())}, srv.HostKey()) + "\n")
+			if opt.listen != nil {
+				l = opt.listen(l)
+			}
+			wg.Go(func() { srv.Serve(ctx, l) })
+		}
+		_, port, _ := net.SplitHostPort(f.addrs[alias])
+		fmt.Fprintf(&cfg, "Host %s\n  HostName 127.0.0.1\n  Port %s\n", alias, port)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(known.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.WriteString(opt.extraConfig)
+	fmt.Fprintf(&cfg, `Host *
+  User test
+  IdentityFile %[1]s/id_ed25519
+  IdentitiesOnly yes
+  IdentityAgent none
+  UserKnownHostsFile %[1]s/known_hosts
+  GlobalKnownHostsFile none
+  StrictHostKeyChecking yes
+  BatchMode yes
+  ConnectTimeout 10
+`, dir)
+	f.config = filepath.Join(dir, "ssh_config")
+	if err := os.WriteFile(f.config, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// deadAddr returns a loopback address nothing listens on.
+func deadAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// genHostLog returns n combined-format lines that name host in their
+// path (/HOST/page/I), one request per second from 10:00:00.
+func genHostLog(host string, n int) []byte {
+	return genHostLines(host, 0, n, 0, 1)
+}
+
+// genHostLines returns n lines numbered from first, line i logged at
+// 10:00:00 + start + i*step seconds.
+func genHostLines(host string, first, n, start, step int) []byte {
+	var b bytes.Buffer
+	for i := first; i < first+n; i++ {
+		s := start + i*step
+		fmt.Fprintf(&b, "192.0.2.%d - - [17/May/2015:%02d:%02d:%02d +0000] \"GET /%s/page/%d HTTP/1.1\" 200 %d \"-\" \"fleet-test\"\n",
+			i%250+1, 10+s/3600, s/60%60, s%60, host, i, 100+i)
+	}
+	return b.Bytes()
+}
+
+// appendLog appends b to the log of host.
+func (f *testFleet) appendLog(t testing.TB, host string, b []byte) {
+	t.Helper()
+	fh, err := os.OpenFile(f.logs[host], os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	if _, err := fh.Write(b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// weblogctl runs weblogctl in-process with args and returns its exit
+// status, stdout and stderr.
+func runWeblogctl(t testing.TB, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), append([]string{"weblogctl"}, args...), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// stderrWatch is a stderr for weblogctl that tests can wait on.
+type stderrWatch struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced on every Write
+}
+
+func newStderrWatch() *stderrWatch { return &stderrWatch{changed: make(chan struct{})} }
+
+func (w *stderrWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	close(w.changed)
+	w.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (w *stderrWatch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// waitCount waits until stderr holds n lines containing s.
+func (w *stderrWatch) waitCount(t testing.TB, s string, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		w.mu.Lock()
+		got := strings.Count(w.buf.String(), s)
+		changed := w.changed
+		w.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("stderr has %d lines with %q after %v, want %d:\n%s", got, s, timeout, n, w)
+		}
+	}
+}
+
+// readLines reads lines from r into a channel, closed at the end.
+func readLines(r io.Reader) <-chan string {
+	ch := make(chan string, 1024)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+	}()
+	return ch
+}
+
+// collect reads n lines from ch, failing after timeout.
+func collect(t testing.TB, ch <-chan string, n int, timeout time.Duration) []string {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	var lines []string
+	for len(lines) < n {
+		select {
+		case l, ok := <-ch:
+			if !ok {
+				t.Fatalf("output ended after %d lines, want %d", len(lines), n)
+			}
+			lines = append(lines, l)
+		case <-deadline.C:
+			t.Fatalf("%d lines after %v, want %d", len(lines), timeout, n)
+		}
+	}
+	return lines
+}
+
+// aliases returns prefix01 … prefixNN.
+func aliases(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = prefix + fmt.Sprintf("%02d", i+1)
+	}
+	return out
+}
+
+// vmHWM returns the peak resident set size of process pid, in bytes.
+func vmHWM(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+}
