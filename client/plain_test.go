@@ -1,6 +1,9 @@
 package client
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlainCommand(t *testing.T) {
 	tests := []struct {
@@ -27,4 +30,47 @@ func TestPlainCommand(t *testing.T) {
 			t.Errorf("PlainCommand(%q) = %q, want an error", p, got)
 		}
 	}
+}
+
+// FuzzPlainCommand: a path is either refused or quoted so that a POSIX
+// shell reads it back exactly, as one word.
+func FuzzPlainCommand(f *testing.F) {
+	f.Add("/var/log/x.log")
+	f.Add("/tmp/'; id; echo '")
+	f.Fuzz(func(t *testing.T, path string) {
+		cmd, err := PlainCommand(path, false, 0)
+		if err != nil {
+			return
+		}
+		word, ok := strings.CutPrefix(cmd, "cat -- ")
+		if !ok {
+			t.Fatalf("command %q", cmd)
+		}
+		if got, ok := shellWord(word); !ok || got != path {
+			t.Fatalf("PlainCommand(%q) = %q, which a shell reads as %q (ok=%v)", path, cmd, got, ok)
+		}
+	})
+}
+
+// shellWord reads one word made of single-quoted strings and \' as a POSIX
+// shell does; ok is false for anything else.
+func shellWord(s string) (string, bool) {
+	var out strings.Builder
+	for s != "" {
+		switch {
+		case strings.HasPrefix(s, `\'`):
+			out.WriteByte('\'')
+			s = s[2:]
+		case s[0] == '\'':
+			end := strings.IndexByte(s[1:], '\'')
+			if end < 0 {
+				return "", false
+			}
+			out.WriteString(s[1 : 1+end])
+			s = s[2+end:]
+		default:
+			return "", false
+		}
+	}
+	return out.String(), true
 }

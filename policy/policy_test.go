@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"syscall"
 	"testing"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 func TestParseLog(t *testing.T) {
@@ -134,4 +136,22 @@ func TestOpenRelated(t *testing.T) {
 			t.Errorf("OpenRelated(%s) = %v, want ErrUnavailable", p, err)
 		}
 	}
+}
+
+// FuzzParseLog: accepted ⇒ a valid name and an absolute, clean path.
+func FuzzParseLog(f *testing.F) {
+	f.Add("access=/var/log/nginx/access.log")
+	f.Add("a=/x/../../etc/passwd")
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseLog(s)
+		if err != nil {
+			if l != (Log{}) {
+				t.Fatalf("error %v with %+v", err, l)
+			}
+			return
+		}
+		if !filepath.IsAbs(l.Path) || filepath.Clean(l.Path) != l.Path || l.Path == "/" || wire.CheckLogName(l.Name) != nil {
+			t.Fatalf("ParseLog(%q) = %+v", s, l)
+		}
+	})
 }
