@@ -54,14 +54,20 @@ func (c *Client) compression(ctx context.Context) string {
 	case CompressNone:
 		return ""
 	}
-	if c.rtt == nil {
-		return ""
-	}
-	c.rttOnce.Do(func() { c.slow = c.rtt(ctx) >= slowRTT })
-	if c.slow {
+	if c.linkRTT(ctx) >= slowRTT {
 		return wire.CompressZstd
 	}
 	return ""
+}
+
+// linkRTT returns the connection's round-trip time, measured once; 0 when
+// it cannot be measured (a pipe).
+func (c *Client) linkRTT(ctx context.Context) time.Duration {
+	if c.rtt == nil {
+		return 0
+	}
+	c.rttOnce.Do(func() { c.rttValue = c.rtt(ctx) })
+	return c.rttValue
 }
 
 // answerReader returns a reader of the frames in r: through zstd when the

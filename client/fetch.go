@@ -25,6 +25,8 @@ type CatOptions struct {
 	// VerifyPrefix asks the server for the SHA-256 of [0, Offset), in
 	// the returned End's PrefixSHA256.
 	VerifyPrefix bool
+
+	onOpen func(wire.Open) error // checks the file the bytes come from
 }
 
 // Cat copies the log's bytes in the range to w, checking that they arrive
@@ -44,6 +46,9 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 				return err
 			}
 			next = o.Offset
+			if opt.onOpen != nil {
+				return opt.onOpen(o)
+			}
 		case wire.FrameData:
 			off, data, err := f.DataOffset()
 			if err != nil {
@@ -104,6 +109,20 @@ func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, err
 	have, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		return wire.End{}, err
+	}
+	if have == 0 && c.wantRanges(ctx) {
+		if info, err := c.Stat(ctx, log); err == nil {
+			if n := c.ranges(info.Size); n > 1 {
+				end, err := c.fetchRanges(ctx, log, info.ID, info.Size, n, f)
+				if err != nil {
+					// Holes may remain: start again next time.
+					f.Close()
+					os.Remove(part)
+					return end, err
+				}
+				return end, f.Sync()
+			}
+		}
 	}
 	end, err := c.Cat(ctx, log, CatOptions{Offset: have, VerifyPrefix: have > 0}, f)
 	if err != nil {

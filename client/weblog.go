@@ -19,7 +19,8 @@ type Client struct {
 	compress string                                  // a Compress mode
 	rtt      func(ctx context.Context) time.Duration // measures the link; nil: cannot
 	rttOnce  sync.Once
-	slow     bool // the link's RTT is slowRTT or more
+	rttValue time.Duration // the link's round trip, once measured
+	parallel int           // ranges fetched at once: 0 automatic, 1 off
 }
 
 // New returns a Client that runs each request in its own session on conn,

@@ -55,7 +55,7 @@ func connect(c *cli.Context, host string) (*client.Client, func(), error) {
 		conn.Close()
 		return nil, nil, usageError{err}
 	}
-	return client.New(conn, client.WithCompression(mode)), func() { conn.Close() }, nil
+	return client.New(conn, client.WithCompression(mode), client.WithParallel(c.Int("parallel"))), func() { conn.Close() }, nil
 }
 
 // defaultLog resolves an empty log name to the server's first log.

@@ -83,6 +83,7 @@ Examples:
 			&cli.StringFlag{Name: "login", Aliases: []string{"l"}, Usage: "log in as `USER`"},
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "connect to `PORT`"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
+			&cli.IntFlag{Name: "parallel", Usage: "fetch in `N` byte ranges at once, each on its own channel (0: automatic, 4 when the round trip is ≥ 20 ms and the log ≥ 32 MiB; 1: off)"},
 			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers with zstd: `MODE` auto (when the link's round trip is ≥ 2 ms), zstd or none"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
@@ -130,6 +131,16 @@ func report(stderr io.Writer, err error) int {
 // describe returns the exit status for err and a hint for what to do
 // about it, if there is one.
 func describe(err error) (status int, hint string) {
+	status, hint = describeStatus(err)
+	var he hintError
+	if errors.As(err, &he) {
+		hint = he.hint
+	}
+	return status, hint
+}
+
+// describeStatus is describe with the usual hints.
+func describeStatus(err error) (status int, hint string) {
 	var ue usageError
 	var ce connectError
 	var re *wire.Error
