@@ -27,9 +27,6 @@ const slowRTT = 2 * time.Millisecond
 // maxDecoderWindow bounds the zstd window a server may make us hold.
 const maxDecoderWindow = 8 << 20
 
-// Option configures a Client.
-type Option func(*Client)
-
 // WithCompression sets when cat and filter answers are compressed with
 // zstd (PROTOCOL.md §3.3): CompressAuto (the default), CompressZstd or
 // CompressNone. Compression applies only to clients made with New.

@@ -60,6 +60,9 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 			if _, err := w.Write(data); err != nil {
 				return fmt.Errorf("write: %w", err)
 			}
+			if c.progress != nil {
+				c.progress(len(data))
+			}
 			h.Write(data)
 			n += int64(len(data))
 			next += int64(len(data))

@@ -21,6 +21,7 @@ type Client struct {
 	rttOnce  sync.Once
 	rttValue time.Duration // the link's round trip, once measured
 	parallel int           // ranges fetched at once: 0 automatic, 1 off
+	progress func(n int)   // told of each n bytes Cat writes, or nil
 }
 
 // New returns a Client that runs each request in its own session on conn,
