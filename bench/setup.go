@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 // setup builds, generates the logs and starts the servers.
@@ -45,11 +47,11 @@ func (b *bench) setup(ctx context.Context) error {
 		return err
 	}
 	forcedKey, plainKey := filepath.Join(b.dir, "key_forced"), filepath.Join(b.dir, "key_plain")
-	forcedPub, err := writeKey(forcedKey)
+	forcedPub, err := sshdtest.WriteKey(forcedKey)
 	if err != nil {
 		return err
 	}
-	plainPub, err := writeKey(plainKey)
+	plainPub, err := sshdtest.WriteKey(plainKey)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -18,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 // sshdConfig is a private OpenSSH sshd on loopback, as in
@@ -69,7 +68,7 @@ func startSSHD(ctx context.Context, dir, user, authorizedKeys string) (*sshd, er
 	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o700); err != nil {
 		return nil, err
 	}
-	hostPub, err := writeKey(filepath.Join(dir, "host_ed25519"))
+	hostPub, err := sshdtest.WriteKey(filepath.Join(dir, "host_ed25519"))
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +163,7 @@ type embedded struct {
 // serving logs (NAME=PATH) to the key in authorizedKeys.
 func startEmbedded(ctx context.Context, dir, bin, authorizedKeys string, logs []string) (*embedded, error) {
 	hostKey := filepath.Join(dir, "emb_host_ed25519")
-	pub, err := writeKey(hostKey)
+	pub, err := sshdtest.WriteKey(hostKey)
 	if err != nil {
 		return nil, err
 	}
@@ -245,27 +244,6 @@ func writeSSHConfig(path, user, knownHosts string, hosts []hostAlias) error {
 // knownHostsLine is a known_hosts line for key at 127.0.0.1:port.
 func knownHostsLine(port int, key ssh.PublicKey) string {
 	return fmt.Sprintf("[127.0.0.1]:%d %s", port, ssh.MarshalAuthorizedKey(key))
-}
-
-// writeKey writes a new ed25519 private key in OpenSSH format (mode
-// 0600) and its .pub beside it, and returns the public key.
-func writeKey(path string) (ssh.PublicKey, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-		return nil, err
-	}
-	sp, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		return nil, err
-	}
-	return sp, os.WriteFile(path+".pub", ssh.MarshalAuthorizedKey(sp), 0o644)
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.

@@ -105,11 +105,11 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 		}
 	}
 	s := &Server{Dir: dir, User: u.Username, log: &syncBuffer{}}
-	if s.HostKey, err = writeKey(filepath.Join(dir, "host_ed25519")); err != nil {
+	if s.HostKey, err = WriteKey(filepath.Join(dir, "host_ed25519")); err != nil {
 		return nil, err
 	}
 	s.ClientKey = filepath.Join(dir, "client_ed25519")
-	if s.ClientPub, err = writeKey(s.ClientKey); err != nil {
+	if s.ClientPub, err = WriteKey(s.ClientKey); err != nil {
 		return nil, err
 	}
 	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.ClientPub)))
@@ -246,9 +246,9 @@ func freePort() (string, error) {
 	return port, nil
 }
 
-// writeKey writes a new ed25519 private key in OpenSSH format (mode 0600)
+// WriteKey writes a new ed25519 private key in OpenSSH format (mode 0600)
 // and its .pub beside it, and returns the public key.
-func writeKey(path string) (ssh.PublicKey, error) {
+func WriteKey(path string) (ssh.PublicKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
