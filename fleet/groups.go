@@ -103,7 +103,7 @@ func ParseGroups(data []byte) (Groups, error) {
 	return g, nil
 }
 
-// CheckGroupName reports whether name is a valid group name.
+// CheckGroupName returns an error unless name is a valid group name.
 func CheckGroupName(name string) error {
 	ok := name != "" && len(name) <= maxGroupName && isAlnum(name[0])
 	for i := 0; ok && i < len(name); i++ {

@@ -17,8 +17,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error returns "line N: " and the problem.
 func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
+// Unwrap returns the problem without its line number.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ParseHostsFile reads a hosts file: one host spec per line (a host, a

@@ -38,6 +38,7 @@ type PatternError struct {
 	Msg     string
 }
 
+// Error names the pattern (cut short), the problem and where it is.
 func (e *PatternError) Error() string {
 	p := e.Pattern
 	if len(p) > 80 {

@@ -220,3 +220,34 @@ func FuzzParseHostsFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseGroups: no panic; an error means no groups; every group
+// accepted has a valid name and members that parse.
+func FuzzParseGroups(f *testing.F) {
+	f.Add("[groups]\nweb = [\"web[01-03]\", \"@db\"]\ndb = [\"db1\"]\n")
+	f.Add("[groups]\nweb = \"x\"\n")
+	f.Add("[other]\nx = 1\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		g, err := ParseGroups([]byte(in))
+		if err != nil {
+			if g != nil {
+				t.Fatalf("groups %v with error %v", g, err)
+			}
+			return
+		}
+		for name, members := range g {
+			if CheckGroupName(name) != nil {
+				t.Fatalf("group name %q accepted", name)
+			}
+			for _, m := range members {
+				if checkMember(m) != nil {
+					t.Fatalf("member %q of %q accepted", m, name)
+				}
+			}
+		}
+		// Resolving never panics, whatever the groups hold.
+		for name := range g {
+			Resolve([]string{"@" + name}, ResolveOptions{Groups: g, Max: 100})
+		}
+	})
+}

@@ -50,12 +50,21 @@ func connect(c *cli.Context, host string) (*client.Client, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	mode, err := client.ParseCompression(c.String("compress"))
+	opts, err := clientOptions(c)
 	if err != nil {
 		conn.Close()
-		return nil, nil, usageError{err}
+		return nil, nil, err
 	}
-	return client.New(conn, client.WithCompression(mode), client.WithParallel(c.Int("parallel"))), func() { conn.Close() }, nil
+	return client.New(conn, opts...), func() { conn.Close() }, nil
+}
+
+// clientOptions are the weblog client's options from the global flags.
+func clientOptions(c *cli.Context) ([]client.Option, error) {
+	mode, err := client.ParseCompression(c.String("compress"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return []client.Option{client.WithCompression(mode), client.WithParallel(c.Int("parallel"))}, nil
 }
 
 // defaultLog resolves an empty log name to the server's first log.

@@ -45,11 +45,12 @@ Examples:
 			&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
 			pathFlag,
 		}, fleetFlags(true)...),
-		Action: func(c *cli.Context) error {
+		Action: func(c *cli.Context) (err error) {
 			t, err := parseTargets(c, true)
 			if err != nil {
 				return err
 			}
+			defer func() { err = t.explain(c, err) }()
 			if t.fleet {
 				return fetchFleet(c, t)
 			}

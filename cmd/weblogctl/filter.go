@@ -86,11 +86,12 @@ Examples:
 			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
 			pathFlag,
 		}, append(fleetFlags(true), filterFlags()...)...),
-		Action: func(c *cli.Context) error {
+		Action: func(c *cli.Context) (err error) {
 			t, err := parseTargets(c, true)
 			if err != nil {
 				return err
 			}
+			defer func() { err = t.explain(c, err) }()
 			spec, err := filterSpec(c)
 			if err != nil {
 				return err

@@ -179,7 +179,7 @@ func TestFleetLabels(t *testing.T) {
 		}
 	}
 	// fetch without -o: the same, and verified.
-	code, stdout2, stderr := runWeblogctl(t, "-F", f.config, "fetch", "--merge", "time", "a", "bbb")
+	code, stdout2, stderr := runWeblogctl(t, "-F", f.config, "fetch", "--merge", "time", "a,bbb")
 	if code != 0 || stderr != "" {
 		t.Fatalf("fetch: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -191,6 +191,47 @@ func TestFleetLabels(t *testing.T) {
 	if log, _ := os.ReadFile(f.logs["a"]); code != 0 || stdout != string(log) {
 		t.Errorf("fetch a access: exit %d, %q", code, stdout)
 	}
+	// Two operands are HOST LOG; when the "log" was meant as a host, the
+	// hint says how to name several hosts.
+	code, stdout, stderr = runWeblogctl(t, "-F", f.config, "fetch", "a", "bbb")
+	if code != 3 || stdout != "" || !strings.Contains(stderr, `weblogctl: hint: two operands are HOST LOG; to name several hosts, give the log with --log (weblogctl fetch --log NAME a bbb)`) {
+		t.Errorf("fetch a bbb: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestFleetFollowMergeTime: following two hosts with --merge time, lines
+// appended with interleaved timestamps come out in time order.
+func TestFleetFollowMergeTime(t *testing.T) {
+	f := startFleet(t, []string{"even", "odd"}, fleetOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	stderr := newStderrWatch()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"weblogctl", "-v", "-F", f.config, "follow", "-n", "0", "--merge", "time", "--format", "json", "--log", "access", "even", "odd"}, pw, stderr)
+		pw.Close()
+	}()
+	lines := readLines(pr)
+	stderr.waitCount(t, `: following "access"`, 2, 30*time.Second)
+	f.appendLog(t, "odd", genHostLines("odd", 0, 50, 1001, 2))
+	f.appendLog(t, "even", genHostLines("even", 0, 50, 1000, 2))
+	var prev time.Time
+	for i, l := range collect(t, lines, 100, 30*time.Second) {
+		var rec struct {
+			Host string    `json:"host"`
+			Time time.Time `json:"time"`
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Time.Before(prev) {
+			t.Errorf("line %d (%s, %s) is earlier than the one before (%s)", i, rec.Host, rec.Time, prev)
+		}
+		prev = rec.Time
+	}
+	cancel()
+	<-done
 }
 
 // TestFleetMergeTime: `filter --merge time` over two hosts with
@@ -264,17 +305,39 @@ func TestFleetUsage(t *testing.T) {
 		{[]string{"ls", "@nope"}, "no group @nope in "},
 		{[]string{"follow", "web1", "--log", "access"}, `"--log": options go before the hosts`},
 		{[]string{"fetch", "--log", "../x", "web1", "web2"}, "invalid log name"},
-		{[]string{"fetch", "--merge", "time", "-o", "d", "web1", "web2"}, "--merge time orders output on stdout"},
-		{[]string{"filter", "--merge", "bogus", "web1", "web2"}, `--merge "bogus": want arrival or time`},
+		{[]string{"fetch", "--merge", "time", "-o", "d", "--log", "access", "web1", "web2"}, "--merge time orders output on stdout"},
+		{[]string{"filter", "--merge", "bogus", "web1", "web2", "web3"}, `--merge "bogus": want arrival or time`},
 		{[]string{"ls", "-j", "0", "web1", "web2"}, "-j must be at least 1"},
-		{[]string{"fetch", "-o", "d", "a/b", "a_b"}, `would share the directory "a_b"`},
+		{[]string{"fetch", "-o", "d", "a/b", "a_b", "c"}, `would share the directory "a_b"`},
 		{[]string{"ls", "--hosts-file", "/nonexistent", "web1"}, "--hosts-file /nonexistent: no such file"},
-		{[]string{"follow", "--merge-delay", "0", "web1", "web2"}, "--merge-delay must be positive"},
+		{[]string{"follow", "--merge-delay", "0", "web{1,2}"}, "--merge-delay must be positive"},
+		{[]string{"follow", "--path", "/x", "--log", "access", "web1"}, "--log and --path"},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := runWeblogctl(t, append([]string{"-F", "none"}, tt.args...)...)
 		if code != 2 || stdout != "" || !strings.Contains(stderr, tt.want) {
 			t.Errorf("weblogctl %q: exit %d, stdout %q, stderr %q; want 2 and %q", tt.args, code, stdout, stderr, tt.want)
 		}
+	}
+}
+
+// TestHostLabels: labels align, and are coloured in turn when asked.
+func TestHostLabels(t *testing.T) {
+	hosts := []string{"a", "web10", "wéb"}
+	plain := []string{"a:     ", "web10: ", "wéb:   "}
+	colored := []string{"\x1b[36ma\x1b[0m:     ", "\x1b[33mweb10\x1b[0m: ", "\x1b[32mwéb\x1b[0m:   "}
+	for i, l := range hostLabels(hosts, false) {
+		if string(l) != plain[i] {
+			t.Errorf("label %d = %q, want %q", i, l, plain[i])
+		}
+	}
+	for i, l := range hostLabels(hosts, true) {
+		if string(l) != colored[i] {
+			t.Errorf("coloured label %d = %q, want %q", i, l, colored[i])
+		}
+	}
+	long := strings.Repeat("x", 100)
+	if l := hostLabels([]string{"a", long}, false); len(l[0]) != maxLabelWidth+2 || string(l[1]) != long+": " {
+		t.Errorf("labels with a long host: %q", l)
 	}
 }

@@ -35,7 +35,11 @@ func runLines(r *fleetRun, fp *fleetPrinter, merge bool, delay time.Duration, jo
 	merged := make(chan error, 1)
 	if merge {
 		stopped := make([]bool, n) // only the merger's goroutine uses it
-		m = fleet.NewMerger(n, fleet.MergeOptions{Delay: delay, Flush: fp.flush}, func(i int, line []byte) error {
+		opt := fleet.MergeOptions{Delay: delay}
+		if delay > 0 {
+			opt.Flush = fp.flush // live: out at once; finite: when the buffer fills
+		}
+		m = fleet.NewMerger(n, opt, func(i int, line []byte) error {
 			if stopped[i] {
 				return nil
 			}

@@ -23,6 +23,7 @@ type fleetRun struct {
 	hosts  []string
 	jobs   int
 	cfg    client.DialConfig
+	opts   []client.Option // for client.New
 	dials  *fleet.Limiter
 	stderr io.Writer // safe for concurrent use
 
@@ -37,6 +38,10 @@ func newFleetRun(c *cli.Context, hosts []string) (*fleetRun, error) {
 	if jobs < 1 {
 		return nil, usageError{fmt.Errorf("%s: -j must be at least 1", c.Command.Name)}
 	}
+	opts, err := clientOptions(c)
+	if err != nil {
+		return nil, err
+	}
 	stderr := &syncWriter{w: c.App.ErrWriter}
 	cfg := dialConfig(c)
 	cfg.Stderr = stderr
@@ -46,7 +51,7 @@ func newFleetRun(c *cli.Context, hosts []string) (*fleetRun, error) {
 	if cfg.Prompter != nil {
 		cfg.Prompter = &lockedPrompter{p: cfg.Prompter} // one question at a time
 	}
-	return &fleetRun{c: c, hosts: hosts, jobs: jobs, cfg: cfg, dials: fleet.NewLimiter(jobs), stderr: stderr, hints: map[string]bool{}}, nil
+	return &fleetRun{c: c, hosts: hosts, jobs: jobs, cfg: cfg, opts: opts, dials: fleet.NewLimiter(jobs), stderr: stderr, hints: map[string]bool{}}, nil
 }
 
 // dial connects to host once one of the -j connection slots is free.
@@ -69,7 +74,7 @@ func (r *fleetRun) connect(ctx context.Context, host string) (*client.Client, *c
 	if err != nil {
 		return nil, nil, err
 	}
-	return client.New(conn), conn, nil
+	return client.New(conn, r.opts...), conn, nil
 }
 
 // run calls job for every host, at most jobs at once (0: all at once),

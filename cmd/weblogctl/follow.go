@@ -51,11 +51,12 @@ Examples:
 			pathFlag,
 			&cli.DurationFlag{Name: "merge-delay", Value: fleet.DefaultMergeDelay, Usage: "with --merge time, hold a line back at most `D` for earlier lines from other hosts", Category: "hosts"},
 		}, append(fleetFlags(true), filterFlags()...)...),
-		Action: func(c *cli.Context) error {
+		Action: func(c *cli.Context) (err error) {
 			t, err := parseTargets(c, true)
 			if err != nil {
 				return err
 			}
+			defer func() { err = t.explain(c, err) }()
 			n := c.Int("lines")
 			if n < 0 {
 				return usageError{fmt.Errorf("follow: -n must not be negative")}
@@ -160,7 +161,8 @@ func followFleet(c *cli.Context, t targets, n int, spec accesslog.FilterSpec) er
 	if delay <= 0 {
 		return usageError{fmt.Errorf("follow: --merge-delay must be positive")}
 	}
-	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, true)
+	// Each batch is written out at once; merged lines after each round.
+	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, !byTime)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,8 @@ Examples:
    weblogctl follow web1               # last 10 lines, then new ones
    weblogctl follow -n 0 web1 access
    weblogctl fetch web1 > access.log
-   weblogctl fetch -o access.log web1 access`,
+   weblogctl fetch -o access.log web1 access
+   weblogctl follow --merge time --log access 'web[01-20]' @edge   # many hosts (see follow --help)`,
 		Writer:                 stdout,
 		ErrWriter:              stderr,
 		HideHelpCommand:        true,

@@ -28,6 +28,7 @@ import (
 
 // hostsHelp is the operand rule for --help.
 const hostsHelp = `HOST is [user@]host[:port] or an ssh_config alias; several hosts work at once.
+Options go before the hosts.
 A HOST operand may be a pattern, web[01-20] (zero-padded like its lower
 bound), web[1,3,5-7], web{a,b}, web1,db1, or @GROUP from the [groups] table
 of ~/.config/weblogctl/config.toml ($XDG_CONFIG_HOME honoured); --hosts-file
@@ -44,7 +45,28 @@ type targets struct {
 	hosts []string
 	log   string // "" means each host's first log
 	fleet bool   // a set of hosts: labelled output, -o is a directory
+	// logOperand says that log is the second of two operands, which the
+	// user may have meant as a second host.
+	logOperand bool
 }
+
+// explain adds a hint to an error of a one-host command whose LOG came
+// from a second operand, in case it was meant as a host.
+func (t targets) explain(c *cli.Context, err error) error {
+	var re *wire.Error
+	if !t.logOperand || !errors.As(err, &re) || (re.Status != wire.StatusUnavailable && re.Status != wire.StatusUsage) {
+		return err
+	}
+	return hintError{err, fmt.Sprintf("two operands are HOST LOG; to name several hosts, give the log with --log (weblogctl %s --log NAME %s %s) or use a pattern", c.Command.Name, t.hosts[0], t.log)}
+}
+
+// hintError is an error with a better hint than the usual one.
+type hintError struct {
+	error
+	hint string
+}
+
+func (e hintError) Unwrap() error { return e.error }
 
 // fleetFlags are the options of the commands that take hosts. withLog
 // adds --log and --merge (commands that read a log's lines).
@@ -73,6 +95,9 @@ func parseTargets(c *cli.Context, takesLog bool) (targets, error) {
 		}
 	}
 	hostsFile := c.String("hosts-file")
+	if c.IsSet("log") && c.IsSet("path") {
+		return targets{}, usageError{fmt.Errorf("%s: --log and --path exclude each other (--path names the file)", name)}
+	}
 	var t targets
 	if takesLog {
 		t.log = c.String("log")
@@ -81,7 +106,11 @@ func parseTargets(c *cli.Context, takesLog bool) (targets, error) {
 				return targets{}, usageError{fmt.Errorf("%s --log: %w", name, err)}
 			}
 		} else if hostsFile == "" && len(args) == 2 && !fleet.IsSet(args[1]) {
+			if c.IsSet("path") {
+				return targets{}, usageError{fmt.Errorf("%s --path: want exactly HOST (the file is named by --path), or a set of hosts: a pattern such as 'web{1,2}', three or more hosts, or --hosts-file", name)}
+			}
 			t.log, args = args[1], args[:1]
+			t.logOperand = true
 		}
 	}
 	if len(args) == 0 && hostsFile == "" {
