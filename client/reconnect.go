@@ -47,10 +47,15 @@ func FollowReconnect(ctx context.Context, dial DialFunc, log string, opt FollowO
 	backoff := minB
 	for {
 		progressed := false
+		var emitErr error
 		cursor, err := followOnce(ctx, dial, log, opt, ka, func(b []byte) error {
 			progressed = true
-			return emit(b)
+			emitErr = emit(b)
+			return emitErr
 		})
+		if emitErr != nil {
+			return emitErr // the output failed (a full disk, a closed pipe): reconnecting cannot help
+		}
 		if cursor != "" {
 			opt.Cursor = cursor
 		}

@@ -200,7 +200,10 @@ type FrameReader struct {
 
 // NewFrameReader returns a FrameReader on r.
 func NewFrameReader(r io.Reader) *FrameReader {
-	return &FrameReader{r: bufio.NewReaderSize(r, 64<<10)}
+	// Small: payloads are read with ReadFull, which bypasses the buffer
+	// for large ones; the buffer only saves syscalls on headers and small
+	// frames, and a client holds one per host it follows.
+	return &FrameReader{r: bufio.NewReaderSize(r, 4<<10)}
 }
 
 // Next reads the next frame. It returns io.EOF at a clean end between
