@@ -45,7 +45,7 @@ func dialer(c *cli.Context, host string) client.DialFunc {
 
 // connect dials host with the global flags and returns a weblog client and
 // a function that closes the connection.
-func connect(c *cli.Context, host string) (*client.Client, func(), error) {
+func connect(c *cli.Context, host string, extra ...client.Option) (*client.Client, func(), error) {
 	conn, err := dialer(c, host)(c.Context)
 	if err != nil {
 		return nil, nil, err
@@ -55,6 +55,7 @@ func connect(c *cli.Context, host string) (*client.Client, func(), error) {
 		conn.Close()
 		return nil, nil, err
 	}
+	opts = append(opts, extra...)
 	return client.New(conn, opts...), func() { conn.Close() }, nil
 }
 

@@ -43,7 +43,7 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout (with several hosts: to the directory FILE)"},
 			&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
-			pathFlag,
+			pathFlag(),
 		}, fleetFlags(true)...),
 		Action: func(c *cli.Context) (err error) {
 			t, err := parseTargets(c, true)
@@ -58,7 +58,12 @@ Examples:
 				return plainFetch(c)
 			}
 			host, log := t.hosts[0], t.log
-			wc, closeConn, err := connect(c, host)
+			var extra []client.Option
+			if pr := startProgress(c.App.ErrWriter, host); pr != nil {
+				defer pr.end()
+				extra = append(extra, client.WithProgress(pr.add))
+			}
+			wc, closeConn, err := connect(c, host, extra...)
 			if err != nil {
 				return err
 			}

@@ -84,7 +84,8 @@ Examples:
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Usage: formatUsage},
 			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
-			pathFlag,
+			pathFlag(),
+			logFormatFlag(),
 		}, append(fleetFlags(true), filterFlags()...)...),
 		Action: func(c *cli.Context) (err error) {
 			t, err := parseTargets(c, true)
@@ -104,6 +105,11 @@ Examples:
 			if err != nil {
 				return err
 			}
+			lf, err := logFormat(c)
+			if err != nil {
+				return err
+			}
+			p.useFormat(lf)
 			if c.IsSet("path") {
 				if err := p.filterLocally(spec); err != nil {
 					return err
@@ -141,9 +147,16 @@ func filterFleet(c *cli.Context, t targets, spec accesslog.FilterSpec) error {
 	if err != nil {
 		return err
 	}
+	lf, err := logFormat(c)
+	if err != nil {
+		return err
+	}
 	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, false)
 	if err != nil {
 		return err
+	}
+	for _, p := range fp.hosts {
+		p.useFormat(lf)
 	}
 	if path := c.String("path"); c.IsSet("path") {
 		if err := fp.filterLocally(spec); err != nil {

@@ -48,7 +48,8 @@ Examples:
 			&cli.DurationFlag{Name: "heartbeat", Value: 5 * time.Second, Usage: "ask the server for a heartbeat every `D` while the log is quiet; three missed ones mean the link is dead"},
 			&cli.DurationFlag{Name: "keepalive", Value: 5 * time.Second, Usage: "send an SSH keepalive every `D` (0: none); three unanswered ones close the connection"},
 			&cli.BoolFlag{Name: "no-reconnect", Usage: "exit when the connection is lost instead of reconnecting and resuming"},
-			pathFlag,
+			pathFlag(),
+			logFormatFlag(),
 			&cli.DurationFlag{Name: "merge-delay", Value: fleet.DefaultMergeDelay, Usage: "with --merge time, hold a line back at most `D` for earlier lines from other hosts", Category: "hosts"},
 		}, append(fleetFlags(true), filterFlags()...)...),
 		Action: func(c *cli.Context) (err error) {
@@ -73,6 +74,11 @@ Examples:
 			if err != nil {
 				return err
 			}
+			lf, err := logFormat(c)
+			if err != nil {
+				return err
+			}
+			p.useFormat(lf)
 			if c.IsSet("path") {
 				if err := p.filterLocally(spec); err != nil {
 					return err
@@ -162,9 +168,16 @@ func followFleet(c *cli.Context, t targets, n int, spec accesslog.FilterSpec) er
 		return usageError{fmt.Errorf("follow: --merge-delay must be positive")}
 	}
 	// Each batch is written out at once; merged lines after each round.
+	lf, err := logFormat(c)
+	if err != nil {
+		return err
+	}
 	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, !byTime)
 	if err != nil {
 		return err
+	}
+	for _, p := range fp.hosts {
+		p.useFormat(lf)
 	}
 	if path := c.String("path"); c.IsSet("path") {
 		if err := fp.filterLocally(spec); err != nil {

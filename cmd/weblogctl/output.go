@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"github.com/weblogctl/weblogctl/accesslog"
@@ -18,6 +19,31 @@ import (
 
 // formatUsage documents --format.
 var formatUsage = "output `FORMAT`: " + strings.Join(render.Names(), ", ") + " (default: pretty on a terminal, raw otherwise)"
+
+// logFormatFlag overrides the detection of the log's format when lines are
+// parsed here: for rendering, and for filtering in plain mode.
+func logFormatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "log-format", Usage: "parse the log as `FORMAT`: common, combined, vhost_combined, nginx_main, json, an Apache LogFormat or an nginx log_format string (default: detected)"}
+}
+
+// logFormat returns the --log-format given, or the zero Format.
+func logFormat(c *cli.Context) (accesslog.Format, error) {
+	if !c.IsSet("log-format") {
+		return accesslog.Format{}, nil
+	}
+	f, err := accesslog.ParseFormat(c.String("log-format"))
+	if err != nil {
+		return accesslog.Format{}, usageError{fmt.Errorf("--log-format: %w", err)}
+	}
+	return f, nil
+}
+
+// useFormat makes the printer parse lines as f, when f is not zero.
+func (p *printer) useFormat(f accesslog.Format) {
+	if !f.IsZero() {
+		p.parser = accesslog.NewAutoParser(f)
+	}
+}
 
 // printer renders whole log lines in the chosen format. It buffers; call
 // flush after each batch that must be seen at once.

@@ -11,7 +11,9 @@ import (
 
 // pathFlag selects plain mode: a file read through any sshd and shell
 // account, with nothing installed on the host.
-var pathFlag = &cli.StringFlag{Name: "path", Usage: "plain mode: read the file at `PATH` through an ordinary shell account (cat / tail -F), with nothing installed on the host; no policy, no exact resume"}
+func pathFlag() cli.Flag {
+	return &cli.StringFlag{Name: "path", Usage: "plain mode: read the file at `PATH` through an ordinary shell account (cat / tail -F), with nothing installed on the host; no policy, no exact resume"}
+}
 
 // plainHost reads the HOST operand of a plain-mode command, which takes
 // no LOG.
