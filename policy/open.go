@@ -15,7 +15,7 @@ func (l Log) Open() (*os.File, error) { return OpenFile(l.Path) }
 // component, without blocking on a FIFO or device, and without acquiring a
 // controlling terminal; it then checks the open handle (not the path, so
 // there is no check-then-open race) and refuses anything but a regular
-// file. The error wraps ErrUnavailable whatever the cause, so callers can
+// file with a single link. The error wraps ErrUnavailable whatever the cause, so callers can
 // answer the client without telling what exists.
 func OpenFile(path string) (*os.File, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -30,6 +30,13 @@ func OpenFile(path string) (*os.File, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
 		return nil, fmt.Errorf("open %s: %w: not a regular file", path, ErrUnavailable)
+	}
+	// A second name for the file may be a hard link planted to a file
+	// outside the policy (/etc/shadow linked into a log directory that
+	// someone else can write to). Logs and their rotated copies have one.
+	if st.Nlink > 1 {
+		unix.Close(fd)
+		return nil, fmt.Errorf("open %s: %w: the file has %d hard links", path, ErrUnavailable, st.Nlink)
 	}
 	// Regular files never block; clear O_NONBLOCK so the runtime does not
 	// try to use the poller for it.

@@ -66,6 +66,10 @@ func TestOpenFileRefusesNonRegular(t *testing.T) {
 	if err := os.Symlink(secret, link); err != nil {
 		t.Fatal(err)
 	}
+	hard := filepath.Join(dir, "hard.log")
+	if err := os.Link(secret, hard); err != nil {
+		t.Fatal(err)
+	}
 	fifo := filepath.Join(dir, "fifo.log")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -77,7 +81,7 @@ func TestOpenFileRefusesNonRegular(t *testing.T) {
 	f.Close()
 	// A FIFO with no writer would block a plain open forever; this must
 	// return at once.
-	for _, p := range []string{link, fifo, dir, "/dev/null", filepath.Join(dir, "missing")} {
+	for _, p := range []string{link, hard, secret, fifo, dir, "/dev/null", filepath.Join(dir, "missing")} {
 		if f, err := OpenFile(p); !errors.Is(err, ErrUnavailable) {
 			if f != nil {
 				f.Close()

@@ -3,7 +3,7 @@ package subsystem
 // The attack suite: one test per item of ../shared/SECURITY.md's checklist
 // that concerns a session (the numbers are the checklist's). Items proved
 // elsewhere: 1 and 16 (policy file) in cmd/weblog-server's and policy's
-// tests and testdata/script/server_modes.txtar; 9 and 10 in policy's
+// tests and testdata/script/server_modes.txtar; 9 (symlinks, hard links) and 10 in policy's
 // tests; 12 in logfile's tests (a FIFO or symlink swapped in at rotation);
 // 17 in sshserver's tests; 18 in render's tests; 19's audit half in
 // audit's tests.
@@ -273,5 +273,44 @@ func TestPolicyLimits(t *testing.T) {
 	}
 	if last := entries[len(entries)-1]; !strings.Contains(last.Request, "forged") || last.Result != audit.Denied {
 		t.Errorf("last audit entry %+v", last)
+	}
+}
+
+// TestAttack14IdleTimeout: a session that sends no request is closed
+// after the idle timeout, with a limit status.
+func TestAttack14IdleTimeout(t *testing.T) {
+	cfg, _ := attackConfig(t)
+	cfg.IdleTimeout = 50 * time.Millisecond
+	r, w := io.Pipe()
+	defer w.Close()
+	var errOut bytes.Buffer
+	done := make(chan wire.Status, 1)
+	go func() { done <- Serve(context.Background(), cfg, r, io.Discard, &errOut) }()
+	select {
+	case st := <-done:
+		if st != wire.StatusLimit || !strings.Contains(errOut.String(), "idle") {
+			t.Fatalf("idle session ended with %v, %q", st, errOut.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an idle session was not closed")
+	}
+}
+
+// TestAttack16KeysSeparated: what one key's server serves is all another
+// key's requests can reach: key B's log is unknown to key A's server, and
+// naming a profile or identity in a request changes nothing.
+func TestAttack16KeysSeparated(t *testing.T) {
+	cfgA, dir := attackConfig(t)
+	pathB := filepath.Join(dir, "b.log")
+	if err := os.WriteFile(pathB, []byte(secretLine), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pb, _ := policy.New([]policy.Log{{Name: "blog", Path: pathB}})
+	cfgB := &Config{Policy: pb}
+	if out, _, st := exec(t, cfgB, "cat blog"); st != wire.StatusOK || out != secretLine {
+		t.Fatalf("key B cannot read its own log: %q, %v", out, st)
+	}
+	for _, line := range []string{"cat blog", "cat --profile=b blog", "cat --user=b blog", "cat --key=SHA256:x blog"} {
+		refused(t, cfgA, line)
 	}
 }
