@@ -15,14 +15,14 @@ import (
 
 // Compression modes for WithCompression.
 const (
-	CompressAuto = "auto" // compress fetch and filter answers when the link is slow (RTT ≥ 2 ms)
+	CompressAuto = "auto" // compress fetch and filter answers when the link is slow (RTT ≥ 5 ms)
 	CompressZstd = "zstd" // always compress them
 	CompressNone = "none" // never
 )
 
 // slowRTT is the round-trip time from which CompressAuto compresses: on a
 // LAN or loopback, compressing costs more CPU time than it saves.
-const slowRTT = 2 * time.Millisecond
+const slowRTT = 5 * time.Millisecond
 
 // maxDecoderWindow bounds the zstd window a server may make us hold.
 const maxDecoderWindow = 8 << 20
