@@ -303,7 +303,7 @@ func TestFleetUsage(t *testing.T) {
 		{[]string{"ls", "web["}, "unclosed ["},
 		{[]string{"ls", "web[1-20000]"}, "names more than 10000 hosts"},
 		{[]string{"ls", "@nope"}, "no group @nope in "},
-		{[]string{"follow", "web1", "--log", "access"}, `"--log": options go before the hosts`},
+		{[]string{"follow", "web1", "--", "--log"}, `"--log" is not a host`},
 		{[]string{"fetch", "--log", "../x", "web1", "web2"}, "invalid log name"},
 		{[]string{"fetch", "--merge", "time", "-o", "d", "--log", "access", "web1", "web2"}, "--merge time orders output on stdout"},
 		{[]string{"filter", "--merge", "bogus", "web1", "web2", "web3"}, `--merge "bogus": want arrival or time`},

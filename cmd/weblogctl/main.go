@@ -46,7 +46,7 @@ func main() {
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, intersperse(app, args))
 	if err == nil {
 		return 0
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -89,9 +90,12 @@ func fleetFlags(withLog bool) []cli.Flag {
 func parseTargets(c *cli.Context, takesLog bool) (targets, error) {
 	name := c.Command.Name
 	args := c.Args().Slice()
+	if i := slices.Index(args, "--"); i >= 0 {
+		args = slices.Delete(slices.Clone(args), i, i+1)
+	}
 	for _, a := range args {
 		if strings.HasPrefix(a, "-") {
-			return targets{}, usageError{fmt.Errorf("%s: %q: options go before the hosts", name, a)}
+			return targets{}, usageError{fmt.Errorf("%s: %q is not a host (a host cannot start with \"-\")", name, a)}
 		}
 	}
 	hostsFile := c.String("hosts-file")
