@@ -149,7 +149,10 @@ func (s *Server) handshake(ctx context.Context, id uint64, nc net.Conn) (*ssh.Se
 		nc.Close()
 		return nil, nil, nil, err
 	}
-	if err := nc.SetDeadline(time.Time{}); err != nil {
+	// A client that logs in and leaves at once (ssh -O exit, a test) may
+	// have closed the connection already: that is still a login, and the
+	// channel loop ends on its own.
+	if err := nc.SetDeadline(time.Time{}); err != nil && !errors.Is(err, net.ErrClosed) {
 		sconn.Close()
 		return nil, nil, nil, fmt.Errorf("clear deadline: %w", err)
 	}
