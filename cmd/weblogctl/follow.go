@@ -70,19 +70,11 @@ Examples:
 				return followFleet(c, t, n, spec)
 			}
 			host, log := t.hosts[0], t.log
-			p, err := newPrinter(c.App.Writer, c.String("format"), "")
+			p, err := commandPrinter(c, spec)
 			if err != nil {
 				return err
 			}
-			lf, err := logFormat(c)
-			if err != nil {
-				return err
-			}
-			p.useFormat(lf)
 			if c.IsSet("path") {
-				if err := p.filterLocally(spec); err != nil {
-					return err
-				}
 				return plainLines(c, p, true, n)
 			}
 			hb, err := heartbeat(c)

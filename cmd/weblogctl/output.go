@@ -38,6 +38,27 @@ func logFormat(c *cli.Context) (accesslog.Format, error) {
 	return f, nil
 }
 
+// commandPrinter is the printer of a one-host follow or filter: the
+// --format and --log-format flags, and in plain mode (--path) the filter
+// spec applied here, since no server filters.
+func commandPrinter(c *cli.Context, spec accesslog.FilterSpec) (*printer, error) {
+	p, err := newPrinter(c.App.Writer, c.String("format"), "")
+	if err != nil {
+		return nil, err
+	}
+	lf, err := logFormat(c)
+	if err != nil {
+		return nil, err
+	}
+	p.useFormat(lf)
+	if c.IsSet("path") {
+		if err := p.filterLocally(spec); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
 // useFormat makes the printer parse lines as f, when f is not zero.
 func (p *printer) useFormat(f accesslog.Format) {
 	if !f.IsZero() {
