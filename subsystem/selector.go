@@ -68,6 +68,10 @@ func (s *selector) keep(line []byte) (keep, stop bool) {
 	}
 	var perr error
 	if s.needRec {
+		// Most lines of a --status search are rejected without a parse.
+		if s.parser.Format().TextFormat() && !s.filter.MayMatch(line) {
+			return false, false
+		}
 		perr = s.parser.Parse(line, &s.rec)
 	}
 	return s.filter.Match(line, &s.rec, perr), s.filter.Stops(&s.rec, perr)
