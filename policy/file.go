@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -72,6 +73,7 @@ type profileData struct {
 	MaxSessions   int               `toml:"max_sessions"`
 	IdleTimeout   duration          `toml:"idle_timeout"`
 	TrustSymlinks bool              `toml:"trust_symlinks"`
+	LogFormats    map[string]string `toml:"log_formats"`
 }
 
 // duration is a TOML string holding a Go duration ("1h30m"). A bare
@@ -172,6 +174,7 @@ func parseFile(path string, data []byte) (*File, error) {
 		p.MaxSessions = d.MaxSessions
 		p.IdleTimeout = time.Duration(d.IdleTimeout)
 		p.TrustSymlinks = d.TrustSymlinks
+		p.LogFormats = d.LogFormats
 		for i, l := range p.Logs {
 			if filepath.IsAbs(l.Path) {
 				p.Logs[i].Path = filepath.Clean(l.Path)
@@ -194,6 +197,7 @@ func (f *File) Profile(name string) (*Profile, error) {
 	c.Logs = slices.Clone(p.Logs)
 	c.Verbs = slices.Clone(p.Verbs)
 	c.Redact = slices.Clone(p.Redact)
+	c.LogFormats = maps.Clone(p.LogFormats)
 	return &c, nil
 }
 

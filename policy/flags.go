@@ -28,6 +28,8 @@ type Flags struct {
 	IdleTimeout time.Duration
 	// TrustSymlinks is --trust-symlinks.
 	TrustSymlinks bool
+	// LogFormats are the --log-format NAME=FORMAT values.
+	LogFormats []string
 }
 
 // ProfileFromFlags builds and validates the Profile that f describes.
@@ -52,6 +54,16 @@ func ProfileFromFlags(f Flags) (*Profile, error) {
 	}
 	if len(p.Logs) == 0 {
 		return nil, fmt.Errorf("no logs to serve: give --log NAME=PATH")
+	}
+	for _, lf := range f.LogFormats {
+		name, format, ok := strings.Cut(lf, "=")
+		if !ok {
+			return nil, fmt.Errorf("--log-format %q: want NAME=FORMAT", lf)
+		}
+		if p.LogFormats == nil {
+			p.LogFormats = map[string]string{}
+		}
+		p.LogFormats[name] = format
 	}
 	var err error
 	if p.Verbs, err = splitList("--verbs", f.Verbs); err != nil {

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/redact"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -52,6 +54,10 @@ type Profile struct {
 	// IdleTimeout ends a session that sends no request and receives no
 	// log data for this long.
 	IdleTimeout time.Duration
+	// LogFormats gives the format of logs by name, as accepted by
+	// accesslog.ParseFormat (a name, an Apache LogFormat or an nginx
+	// log_format string); a log not in it is detected from its lines.
+	LogFormats map[string]string
 	// TrustSymlinks lets a log path be a symbolic link, which Policy
 	// resolves when the session starts. Without it a symlinked log is
 	// refused (see OpenFile).
@@ -64,6 +70,14 @@ type Profile struct {
 func (p *Profile) Validate() error {
 	if err := checkProfileName(p.Name); err != nil {
 		return err
+	}
+	for name, format := range p.LogFormats {
+		if !slices.ContainsFunc(p.Logs, func(l Log) bool { return l.Name == name }) {
+			return fmt.Errorf("profile %s: log format for %q, which is not one of its logs", p.Name, name)
+		}
+		if _, err := accesslog.ParseFormat(format); err != nil {
+			return fmt.Errorf("profile %s: log format of %s: %w", p.Name, name, err)
+		}
 	}
 	if len(p.Logs) == 0 {
 		return fmt.Errorf("profile %s: no logs", p.Name)
@@ -207,6 +221,11 @@ func (p *Profile) Args() []string {
 	}
 	if p.IdleTimeout > 0 {
 		args = append(args, "--idle-timeout", FormatDuration(p.IdleTimeout))
+	}
+	for _, l := range p.Logs {
+		if f, ok := p.LogFormats[l.Name]; ok {
+			args = append(args, "--log-format", l.Name+"="+f)
+		}
 	}
 	if p.TrustSymlinks {
 		args = append(args, "--trust-symlinks")

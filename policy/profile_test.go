@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,4 +210,42 @@ func ExampleProfileFromFlags() {
 	// Output:
 	// true false true
 	// [--log access=/var/log/nginx/access.log --verbs follow,filter --redact ip,query]
+}
+
+// TestLogFormats: a profile's log formats come from the policy file or
+// from --log-format, must name its logs and be valid formats, and survive
+// Args.
+func TestLogFormats(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policy.toml")
+	write := func(s string) {
+		if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`[profiles.a]
+logs = { access = "/var/log/a.log" }
+log_formats = { access = '$remote_addr [$time_local] "$request" $status' }
+`)
+	f, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.Profile("a")
+	if err != nil || p.LogFormats["access"] == "" {
+		t.Fatalf("Profile = %+v, %v", p, err)
+	}
+	again, err := ProfileFromFlags(Flags{Name: "a", Logs: []string{"access=/var/log/a.log"}, LogFormats: []string{"access=" + p.LogFormats["access"]}})
+	if err != nil || again.LogFormats["access"] != p.LogFormats["access"] || !slices.Contains(again.Args(), "access="+p.LogFormats["access"]) {
+		t.Fatalf("from flags: %+v, %v", again, err)
+	}
+	for _, bad := range []string{
+		"[profiles.a]\nlogs = { access = \"/a\" }\nlog_formats = { other = \"combined\" }\n",
+		"[profiles.a]\nlogs = { access = \"/a\" }\nlog_formats = { access = \"%Z\" }\n",
+	} {
+		write(bad)
+		if _, err := LoadFile(path); err == nil {
+			t.Errorf("LoadFile accepted %q", bad)
+		}
+	}
 }

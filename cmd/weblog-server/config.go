@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -52,7 +51,7 @@ func newServer(c *cli.Context) (*server, error) {
 	var auditLog string
 	var auditSyslog bool
 	if path := c.String("policy"); path != "" {
-		for _, f := range []string{"log", "verbs", "redact", "max-bytes", "max-follow", "max-sessions", "idle-timeout", "trust-symlinks"} {
+		for _, f := range []string{"log", "log-format", "verbs", "redact", "max-bytes", "max-follow", "max-sessions", "idle-timeout", "trust-symlinks"} {
 			if c.IsSet(f) {
 				return nil, fmt.Errorf("--%s: give it in the policy file, not beside --policy", f)
 			}
@@ -72,7 +71,7 @@ func newServer(c *cli.Context) (*server, error) {
 		p, err := policy.ProfileFromFlags(policy.Flags{
 			Name: c.String("profile"), Logs: c.StringSlice("log"), Verbs: c.StringSlice("verbs"), Redact: c.StringSlice("redact"),
 			MaxBytes: c.Int64("max-bytes"), MaxFollow: c.Duration("max-follow"), MaxSessions: c.Int("max-sessions"),
-			IdleTimeout: c.Duration("idle-timeout"), TrustSymlinks: c.Bool("trust-symlinks"),
+			IdleTimeout: c.Duration("idle-timeout"), TrustSymlinks: c.Bool("trust-symlinks"), LogFormats: c.StringSlice("log-format"),
 		})
 		if err != nil {
 			return nil, err
@@ -91,7 +90,7 @@ func newServer(c *cli.Context) (*server, error) {
 	p := s.profile
 	s.cfg = &subsystem.Config{Policy: pol, Version: Version, Verbs: p.Verbs, Redact: p.Redact,
 		MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, IdleTimeout: p.IdleTimeout}
-	if s.cfg.Formats, err = logFormats(c.StringSlice("log-format"), pol); err != nil {
+	if s.cfg.Formats, err = logFormats(p.LogFormats); err != nil {
 		return nil, err
 	}
 	if err := s.openAudit(auditLog, auditSyslog); err != nil {
@@ -147,25 +146,18 @@ func (s *server) close() {
 	}
 }
 
-// logFormats parses --log-format NAME=FORMAT values for the logs of pol.
-func logFormats(flags []string, pol *policy.Policy) (map[string]accesslog.Format, error) {
-	var formats map[string]accesslog.Format
-	for _, lf := range flags {
-		name, format, ok := strings.Cut(lf, "=")
-		if !ok {
-			return nil, fmt.Errorf("--log-format %q: want NAME=FORMAT", lf)
-		}
-		if _, err := pol.Lookup(name); err != nil {
-			return nil, fmt.Errorf("--log-format %q: no log named %q", lf, name)
-		}
+// logFormats compiles the profile's log formats (validated already).
+func logFormats(formats map[string]string) (map[string]accesslog.Format, error) {
+	var out map[string]accesslog.Format
+	for name, format := range formats {
 		f, err := accesslog.ParseFormat(format)
 		if err != nil {
-			return nil, fmt.Errorf("--log-format %q: %w", lf, err)
+			return nil, fmt.Errorf("log format of %s: %w", name, err)
 		}
-		if formats == nil {
-			formats = map[string]accesslog.Format{}
+		if out == nil {
+			out = map[string]accesslog.Format{}
 		}
-		formats[name] = f
+		out[name] = f
 	}
-	return formats, nil
+	return out, nil
 }
