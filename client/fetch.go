@@ -157,7 +157,7 @@ func (c *Client) FetchHistory(ctx context.Context, log string, w io.Writer) erro
 	}
 	for n := len(info.Rotated); n >= 1; n-- {
 		if _, err := c.Cat(ctx, log, CatOptions{Rotated: n}, w); err != nil {
-			return fmt.Errorf("rotated file %s: %w", sanitize(info.Rotated[n-1].File), err)
+			return fmt.Errorf("rotated file %s: %w", wire.Sanitize(info.Rotated[n-1].File), err)
 		}
 	}
 	_, err = c.Cat(ctx, log, CatOptions{}, w)

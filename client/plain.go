@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // Plain mode reads a log through an ordinary sshd and shell account, with
@@ -130,7 +132,7 @@ func runPlain(ctx context.Context, conn *Conn, cmd string, read func(io.Reader) 
 		return rerr
 	}
 	if werr != nil {
-		if msg := sanitize(stderr.message()); msg != "" {
+		if msg := wire.Sanitize(stderr.message()); msg != "" {
 			return fmt.Errorf("%s: %s", cmd, msg)
 		}
 		return fmt.Errorf("%s: %w", cmd, werr)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,7 +97,7 @@ func (c *Client) request(ctx context.Context, req wire.Request, idle time.Durati
 			if err := f.Decode(&p); err != nil {
 				return wire.End{}, err
 			}
-			return wire.End{}, &wire.Error{Status: p.Status, Message: sanitize(p.Message)}
+			return wire.End{}, &wire.Error{Status: p.Status, Message: wire.Sanitize(p.Message)}
 		case wire.FrameMeta, wire.FrameOpen, wire.FrameData, wire.FrameRedacted, wire.FrameHeartbeat:
 		default:
 			if first {
@@ -117,7 +116,7 @@ func (c *Client) request(ctx context.Context, req wire.Request, idle time.Durati
 func (s *stream) failure(first bool, readErr error) error {
 	s.close()
 	werr := s.wait()
-	msg := sanitize(s.stderr.message())
+	msg := wire.Sanitize(s.stderr.message())
 	var exit interface{ ExitStatus() int }
 	if errors.As(werr, &exit) && exit.ExitStatus() > 0 && exit.ExitStatus() <= int(wire.StatusLimit) && msg != "" {
 		return &wire.Error{Status: wire.Status(exit.ExitStatus()), Message: msg}
@@ -132,14 +131,4 @@ func (s *stream) failure(first bool, readErr error) error {
 		return fmt.Errorf("connection lost: %w (%s)", readErr, msg)
 	}
 	return fmt.Errorf("connection lost: %w", readErr)
-}
-
-// sanitize makes remote text safe to print: control bytes are escaped.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -59,11 +59,13 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	hb := req.Heartbeat
-	if hb == 0 {
-		hb = wire.DefaultHeartbeat
+	if req.Framed { // raw output has no way to say "alive"
+		hb := req.Heartbeat
+		if hb == 0 {
+			hb = wire.DefaultHeartbeat
+		}
+		go heartbeat(ctx, hb, o, cancel)
 	}
-	go heartbeat(ctx, hb, o, cancel)
 
 	err = logfile.Follow(ctx, src, opt, func(ev logfile.Event) error {
 		switch ev.Kind {

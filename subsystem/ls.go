@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/weblogctl/weblogctl/logfile"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -48,20 +47,16 @@ func ls(cfg *Config, o output) error {
 
 // stat answers the stat verb.
 func stat(cfg *Config, req wire.Request, o output) error {
-	_, f, err := openLog(cfg, req.Log)
+	c, err := openContent(cfg, req)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	defer c.close()
+	st, err := c.f.Stat()
 	if err != nil {
 		return unavailable(req.Log)
 	}
-	id, err := logfile.IdentityOf(f)
-	if err != nil {
-		return wire.Errorf(wire.StatusIO, fmt.Sprintf("log %s: read error", req.Log))
-	}
-	info := wire.LogInfo{Name: req.Log, Size: st.Size(), MTime: st.ModTime().UTC().Format(time.RFC3339), ID: id.String()}
+	info := wire.LogInfo{Name: req.Log, Size: st.Size(), MTime: st.ModTime().UTC().Format(time.RFC3339), ID: c.id}
 	text := fmt.Sprintf("name=%s size=%d mtime=%s id=%s\n", info.Name, info.Size, info.MTime, info.ID)
 	if err := o.meta(info, text); err != nil {
 		return err

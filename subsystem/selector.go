@@ -32,7 +32,7 @@ func newSelector(spec accesslog.FilterSpec, c *content, f accesslog.Format, now 
 	}
 	flt, err := accesslog.Compile(spec, now)
 	if err != nil {
-		return nil, wire.Errorf(wire.StatusUsage, "filter: "+sanitizeText(err.Error()))
+		return nil, wire.Errorf(wire.StatusUsage, "filter: "+wire.Sanitize(err.Error()))
 	}
 	s := &selector{filter: flt, needRec: flt.NeedsRecord()}
 	if s.needRec {
@@ -75,16 +75,4 @@ func (s *selector) keep(line []byte) (keep, stop bool) {
 		perr = s.parser.Parse(line, &s.rec)
 	}
 	return s.filter.Match(line, &s.rec, perr), s.filter.Stops(&s.rec, perr)
-}
-
-// sanitizeText replaces control characters in a message that may quote
-// client input.
-func sanitizeText(s string) string {
-	b := []rune(s)
-	for i, r := range b {
-		if r < 0x20 || r == 0x7f {
-			b[i] = '?'
-		}
-	}
-	return string(b)
 }

@@ -177,7 +177,7 @@ func ParseRequest(line string) (Request, error) {
 	if len(filterArgs) > 0 {
 		spec, err := accesslog.ParseFilterArgs(filterArgs)
 		if err != nil {
-			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s: %s", req.Verb, sanitize(err.Error())))
+			return Request{}, Errorf(StatusUsage, fmt.Sprintf("%s: %s", req.Verb, Sanitize(err.Error())))
 		}
 		req.Filter = spec
 	}
@@ -300,17 +300,6 @@ func CheckLogName(name string) error {
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-// sanitize replaces control characters, so that a message built from
-// client input cannot forge lines or terminal output.
-func sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if !unicode.IsPrint(r) {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 // quote renders client-supplied text for an error message: quoted,
