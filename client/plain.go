@@ -37,7 +37,7 @@ func PlainCommand(path string, follow bool, lines int) (string, error) {
 }
 
 // PlainCat copies the file at path on the host to w, through `cat`.
-func PlainCat(ctx context.Context, conn *Conn, path string, w io.Writer) error {
+func PlainCat(ctx context.Context, conn Conn, path string, w io.Writer) error {
 	cmd, err := PlainCommand(path, false, 0)
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func PlainCat(ctx context.Context, conn *Conn, path string, w io.Writer) error {
 
 // PlainFetchFile copies the file at path on the host to the local file out,
 // written beside it and renamed into place only when complete.
-func PlainFetchFile(ctx context.Context, conn *Conn, path, out string) error {
+func PlainFetchFile(ctx context.Context, conn Conn, path, out string) error {
 	return writeAtomic(out, func(w io.Writer) error { return PlainCat(ctx, conn, path, w) })
 }
 
@@ -62,7 +62,7 @@ const maxPlainLine = 1 << 20
 // emit with each whole line (the file's last line may lack its newline):
 // the whole file through `cat`, or with follow its last lines lines and
 // then new ones through `tail -F`, until ctx ends or the command fails.
-func PlainLines(ctx context.Context, conn *Conn, path string, follow bool, lines int, emit func([]byte) error) error {
+func PlainLines(ctx context.Context, conn Conn, path string, follow bool, lines int, emit func([]byte) error) error {
 	cmd, err := PlainCommand(path, follow, lines)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func PlainLines(ctx context.Context, conn *Conn, path string, follow bool, lines
 
 // runPlain runs cmd in a new session and hands its stdout to read; it
 // reports the remote failure with its stderr.
-func runPlain(ctx context.Context, conn *Conn, cmd string, read func(io.Reader) error) error {
+func runPlain(ctx context.Context, conn Conn, cmd string, read func(io.Reader) error) error {
 	sess, err := conn.NewSession()
 	if err != nil {
 		return fmt.Errorf("open session: %w", err)

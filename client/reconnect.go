@@ -7,12 +7,13 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
 // DialFunc makes a new connection to one host; FollowReconnect calls it
 // again after each connection loss.
-type DialFunc func(ctx context.Context) (*Conn, error)
+type DialFunc func(ctx context.Context) (*sshdial.Conn, error)
 
 // ReconnectOptions tune FollowReconnect. The zero value reconnects forever
 // with a backoff from 500 ms to 30 s and keepalives every 5 s.
@@ -122,7 +123,7 @@ func permanent(err error) bool {
 	switch {
 	case errors.As(err, &re):
 		return true
-	case errors.Is(err, ErrHostKeyChanged), errors.Is(err, ErrHostKeyUnknown), errors.Is(err, ErrHostKeyRevoked), errors.Is(err, ErrAuth):
+	case errors.Is(err, sshdial.ErrHostKeyChanged), errors.Is(err, sshdial.ErrHostKeyUnknown), errors.Is(err, sshdial.ErrHostKeyRevoked), errors.Is(err, sshdial.ErrAuth):
 		return true
 	case errors.Is(err, ErrProtocol):
 		return true

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -35,9 +33,9 @@ type stream struct {
 // subsystem when sshd defines it, else exec of the request line (a forced
 // command). The first answer decides for later requests.
 type sshTransport struct {
-	client *ssh.Client
-	mu     sync.Mutex
-	exec   bool // the subsystem was refused once: use exec
+	conn Conn
+	mu   sync.Mutex
+	exec bool // the subsystem was refused once: use exec
 }
 
 func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
@@ -59,7 +57,7 @@ func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, er
 var errSubsystemRefused = errors.New("subsystem request failed")
 
 func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool) (*stream, error) {
-	sess, err := t.client.NewSession()
+	sess, err := t.conn.NewSession()
 	if err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
 	}

@@ -26,8 +26,9 @@ type Client struct {
 // New returns a Client that runs each request in its own session on conn,
 // through the weblog subsystem or, where sshd does not define it, a forced
 // command.
-func New(conn *Conn, opts ...Option) *Client {
-	c := &Client{t: &sshTransport{client: conn.Client}, compress: CompressAuto, rtt: conn.roundTrip}
+func New(conn Conn, opts ...Option) *Client {
+	rtt := func(ctx context.Context) time.Duration { return roundTrip(ctx, conn) }
+	c := &Client{t: &sshTransport{conn: conn}, compress: CompressAuto, rtt: rtt}
 	for _, o := range opts {
 		o(c)
 	}

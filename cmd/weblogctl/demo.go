@@ -22,6 +22,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/policy"
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/sshserver"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
@@ -164,11 +165,11 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	dc := client.DialConfig{ConfigFile: sshConfig, Stderr: stderr}
+	dc := sshdial.Config{ConfigFile: sshConfig, Stderr: stderr}
 	if verbose {
 		dc.Debug = stderr
 	}
-	conn, err := client.Dial(ctx, demoHost, dc)
+	conn, err := sshdial.Dial(ctx, demoHost, dc)
 	if err != nil {
 		return connectError{err}
 	}

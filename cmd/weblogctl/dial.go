@@ -7,12 +7,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// dialConfig builds the client's DialConfig from the global flags.
-func dialConfig(c *cli.Context) client.DialConfig {
-	cfg := client.DialConfig{
+// dialConfig builds the dialer's Config from the global flags.
+func dialConfig(c *cli.Context) sshdial.Config {
+	cfg := sshdial.Config{
 		ConfigFile:            c.String("config"),
 		Stderr:                c.App.ErrWriter,
 		InsecureIgnoreHostKey: c.Bool("insecure-ignore-host-key"),
@@ -25,7 +26,7 @@ func dialConfig(c *cli.Context) client.DialConfig {
 	if id := c.String("identity"); id != "" {
 		cfg.IdentityFiles = []string{id}
 	}
-	if p, err := client.TTYPrompter(); err == nil {
+	if p, err := sshdial.TTYPrompter(); err == nil {
 		cfg.Prompter = p
 	}
 	return cfg
@@ -34,8 +35,8 @@ func dialConfig(c *cli.Context) client.DialConfig {
 // dialer returns a function that connects to host with the global flags.
 func dialer(c *cli.Context, host string) client.DialFunc {
 	cfg := dialConfig(c)
-	return func(ctx context.Context) (*client.Conn, error) {
-		conn, err := client.Dial(ctx, host, cfg)
+	return func(ctx context.Context) (*sshdial.Conn, error) {
+		conn, err := sshdial.Dial(ctx, host, cfg)
 		if err != nil {
 			return nil, connectError{err}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/fleet"
+	"github.com/weblogctl/weblogctl/sshdial"
 )
 
 // fleetRun is one command run over a set of hosts: it connects with at
@@ -22,7 +23,7 @@ type fleetRun struct {
 	c      *cli.Context
 	hosts  []string
 	jobs   int
-	cfg    client.DialConfig
+	cfg    sshdial.Config
 	opts   []client.Option // for client.New
 	dials  *fleet.Limiter
 	stderr io.Writer // safe for concurrent use
@@ -55,12 +56,12 @@ func newFleetRun(c *cli.Context, hosts []string) (*fleetRun, error) {
 }
 
 // dial connects to host once one of the -j connection slots is free.
-func (r *fleetRun) dial(ctx context.Context, host string) (*client.Conn, error) {
+func (r *fleetRun) dial(ctx context.Context, host string) (*sshdial.Conn, error) {
 	if err := r.dials.Acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer r.dials.Release()
-	conn, err := client.Dial(ctx, host, r.cfg)
+	conn, err := sshdial.Dial(ctx, host, r.cfg)
 	if err != nil {
 		return nil, connectError{err}
 	}
@@ -69,7 +70,7 @@ func (r *fleetRun) dial(ctx context.Context, host string) (*client.Conn, error) 
 
 // connect dials host and returns a weblog client on the connection,
 // which the caller must close.
-func (r *fleetRun) connect(ctx context.Context, host string) (*client.Client, *client.Conn, error) {
+func (r *fleetRun) connect(ctx context.Context, host string) (*client.Client, *sshdial.Conn, error) {
 	conn, err := r.dial(ctx, host)
 	if err != nil {
 		return nil, nil, err
@@ -193,7 +194,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 // being connected to.
 type lockedPrompter struct {
 	mu sync.Mutex
-	p  client.Prompter
+	p  sshdial.Prompter
 }
 
 func (l *lockedPrompter) Password(prompt string) (string, error) {

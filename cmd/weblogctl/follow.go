@@ -11,6 +11,7 @@ import (
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/fleet"
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -214,7 +215,7 @@ func followFleet(c *cli.Context, t targets, n int, spec accesslog.FilterSpec) er
 			return err
 		}
 		first := conn // reused for the first follow: one connection per host
-		dial := func(ctx context.Context) (*client.Conn, error) {
+		dial := func(ctx context.Context) (*sshdial.Conn, error) {
 			if c := first; c != nil {
 				first = nil
 				return c, nil

@@ -24,6 +24,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -157,7 +158,7 @@ func describeStatus(err error) (status int, hint string) {
 		}
 		return exitLocal, hint
 	case errors.As(err, &ce):
-		return exitConnect, client.Hint(err)
+		return exitConnect, sshdial.Hint(err)
 	case errors.Is(err, client.ErrProtocol):
 		return exitConnect, "is weblog-server installed for this key? (see README: the authorized_keys line)"
 	}

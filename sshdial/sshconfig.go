@@ -1,4 +1,4 @@
-package client
+package sshdial
 
 import (
 	"errors"
@@ -279,7 +279,7 @@ type sshConfigFile struct {
 
 const defaultSystemConfig = "/etc/ssh/ssh_config"
 
-// loadSSHConfig reads the files DialConfig names: ConfigFile "" means
+// loadSSHConfig reads the files Config names: ConfigFile "" means
 // ~/.ssh/config (if present) followed by the system-wide file; any other
 // ConfigFile replaces both, like ssh -F; "none" reads nothing.
 func loadSSHConfig(env *localEnv, configFile, systemFile string) (*sshConfig, error) {

@@ -1,4 +1,4 @@
-package client
+package sshdial
 
 import (
 	"bytes"
@@ -391,8 +391,8 @@ func (e *dtEnv) identity(t *testing.T, name, passphrase string) ed25519.PrivateK
 	return k
 }
 
-func (e *dtEnv) dialConfig() DialConfig {
-	return DialConfig{SystemConfigFile: "none", Stderr: e.stderr, Debug: e.debug}
+func (e *dtEnv) dialConfig() Config {
+	return Config{SystemConfigFile: "none", Stderr: e.stderr, Debug: e.debug}
 }
 
 // dtRun runs a command on c and returns its output.
@@ -410,7 +410,7 @@ func dtRun(t *testing.T, c *Conn) string {
 	return string(out)
 }
 
-func dtDial(t *testing.T, host string, cfg DialConfig) *Conn {
+func dtDial(t *testing.T, host string, cfg Config) *Conn {
 	t.Helper()
 	c, err := Dial(context.Background(), host, cfg)
 	if err != nil {
@@ -490,7 +490,7 @@ func TestDialUserHostPort(t *testing.T) {
 			t.Errorf("%s: output %q", host, got)
 		}
 	}
-	// DialConfig's User and Port win over the HOST argument.
+	// Config's User and Port win over the HOST argument.
 	cfg := e.dialConfig()
 	cfg.User, cfg.Port = "carol", s.port
 	c := dtDial(t, "bob@127.0.0.1:1", cfg)
@@ -726,11 +726,11 @@ func TestDialRekey(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		extra   []string
-		cfg     func(*DialConfig)
+		cfg     func(*Config)
 		warning string
 	}{
-		{"insecure", nil, func(c *DialConfig) { c.InsecureIgnoreHostKey = true }, "NOT checking the host key"},
-		{"not saved", []string{"StrictHostKeyChecking accept-new", "UserKnownHostsFile none"}, func(*DialConfig) {}, "accepted but not saved"},
+		{"insecure", nil, func(c *Config) { c.InsecureIgnoreHostKey = true }, "NOT checking the host key"},
+		{"not saved", []string{"StrictHostKeyChecking accept-new", "UserKnownHostsFile none"}, func(*Config) {}, "accepted but not saved"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e.writeConfig(t, dtHostBlock("srv", s, tt.extra...))
@@ -858,7 +858,7 @@ func TestHint(t *testing.T) {
 
 func ExampleDial() {
 	prompter, _ := TTYPrompter() // nil without a terminal: nothing is asked
-	conn, err := Dial(context.Background(), "web1", DialConfig{Prompter: prompter, Stderr: os.Stderr})
+	conn, err := Dial(context.Background(), "web1", Config{Prompter: prompter, Stderr: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "weblogctl: error:", err)
 		if h := Hint(err); h != "" {
@@ -867,7 +867,7 @@ func ExampleDial() {
 		return
 	}
 	defer conn.Close()
-	// Use conn, e.g. client.New(conn).
+	// Use conn, e.g. client.New(conn) from package client.
 }
 
 // dtStartAgent serves an in-process ssh-agent holding keys on a unix

@@ -1,4 +1,4 @@
-package client
+package sshdial
 
 import (
 	"context"
@@ -44,30 +44,4 @@ func (c *Conn) Keepalive(ctx context.Context, interval time.Duration, maxMissed 
 			}()
 		}
 	}
-}
-
-// roundTrip measures the round-trip time to the server: the fastest of
-// three keepalive requests and their answers (the first ones after login
-// can be slow on a busy server). It returns a large value when a request
-// fails.
-func (c *Conn) roundTrip(ctx context.Context) time.Duration {
-	best := time.Hour
-	for range 3 {
-		start := time.Now()
-		done := make(chan error, 1)
-		go func() {
-			_, _, err := c.SendRequest("keepalive@openssh.com", true, nil)
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				return time.Hour
-			}
-			best = min(best, time.Since(start))
-		case <-ctx.Done():
-			return time.Hour
-		}
-	}
-	return best
 }

@@ -1,4 +1,4 @@
-package client
+package sshdial
 
 import (
 	"context"
@@ -15,10 +15,10 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
-// DialConfig says how to reach hosts. The zero value is safe: host keys are
+// Config says how to reach hosts. The zero value is safe: host keys are
 // checked against known_hosts and nothing is asked, so an unknown host is
 // refused and keys that need a passphrase are skipped.
-type DialConfig struct {
+type Config struct {
 	// ConfigFile is the ssh_config file, like ssh -F. "" means
 	// ~/.ssh/config (a missing file is fine) followed by SystemConfigFile;
 	// "none" means no configuration file at all. A named file must exist
@@ -102,7 +102,7 @@ func (c *Conn) Close() error {
 // Errors name the host ("dial web1 (10.0.0.1:22): …") and wrap
 // ErrHostKeyUnknown, ErrHostKeyChanged, ErrHostKeyRevoked (as a
 // *HostKeyError) or ErrAuth where those apply; Hint suggests what to do.
-func Dial(ctx context.Context, host string, cfg DialConfig) (*Conn, error) {
+func Dial(ctx context.Context, host string, cfg Config) (*Conn, error) {
 	t, err := parseHostArg(host)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
@@ -135,7 +135,7 @@ const maxHops = 8
 
 // dialer holds what one Dial shares between its hops.
 type dialer struct {
-	cfg    DialConfig
+	cfg    Config
 	env    *localEnv
 	ssh    *sshConfig
 	agents map[string]*agentConn
@@ -148,7 +148,7 @@ type agentConn struct {
 	err     error
 }
 
-func newDialer(cfg DialConfig) (*dialer, error) {
+func newDialer(cfg Config) (*dialer, error) {
 	env, err := newLocalEnv()
 	if err != nil {
 		return nil, err
