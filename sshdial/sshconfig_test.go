@@ -9,77 +9,6 @@ import (
 	"time"
 )
 
-func TestParseHostArg(t *testing.T) {
-	tests := []struct {
-		in   string
-		want hostArg
-	}{
-		{"web1", hostArg{host: "web1"}},
-		{"alice@web1", hostArg{user: "alice", host: "web1"}},
-		{"web1:2222", hostArg{host: "web1", port: 2222}},
-		{"alice@web1.example.com:22", hostArg{user: "alice", host: "web1.example.com", port: 22}},
-		{"127.0.0.1:2222", hostArg{host: "127.0.0.1", port: 2222}},
-		{"[::1]:2222", hostArg{host: "::1", port: 2222}},
-		{"bob@[::1]:2222", hostArg{user: "bob", host: "::1", port: 2222}},
-		{"[::1]", hostArg{host: "::1"}},
-		{"::1", hostArg{host: "::1"}},
-		{"fe80::1%eth0", hostArg{host: "fe80::1%eth0"}},
-		{"[fe80::1%eth0]:22", hostArg{host: "fe80::1%eth0", port: 22}},
-		{"[web1]:2200", hostArg{host: "web1", port: 2200}},
-		{"me@corp@web1", hostArg{user: "me@corp", host: "web1"}},
-		{"ssh://alice@web1:2222", hostArg{user: "alice", host: "web1", port: 2222}},
-		{"ssh://web1", hostArg{host: "web1"}},
-		{"my_host+1", hostArg{host: "my_host+1"}},
-	}
-	for _, tt := range tests {
-		got, err := parseHostArg(tt.in)
-		if err != nil || got != tt.want {
-			t.Errorf("parseHostArg(%q) = %+v, %v, want %+v", tt.in, got, err, tt.want)
-		}
-	}
-}
-
-func TestParseHostArgErrors(t *testing.T) {
-	for _, in := range []string{
-		"", "ssh://", "@web1", "alice@", "web1:", "web1:0", "web1:65536", "web1:22x",
-		"web1:-1", "web1:+22", "[::1", "[::1]x", "[::1]:", "[]:22", "1:2:3", "a:b:c:22",
-		"-oProxyCommand=x", "alice@-web1", "-alice@web1", "we b1", "web1\n", "web\x001",
-		"web/1", "web1;id", "$(id)@web1", "al ice@web1", "al\tice@web1", "*", "web?",
-		"[web1:x]:22", "web1%x", "ssh://web1/", strings.Repeat("a", 2000),
-		"000::0%000]", "[fe80::1%a]b]:22", "fe80::1%a b", "fe80::1%a/b",
-	} {
-		got, err := parseHostArg(in)
-		if err == nil {
-			t.Errorf("parseHostArg(%q) = %+v, want an error", in, got)
-		}
-		if got != (hostArg{}) {
-			t.Errorf("parseHostArg(%q) returned %+v with its error", in, got)
-		}
-	}
-}
-
-func FuzzParseHostArg(f *testing.F) {
-	for _, s := range []string{"web1", "alice@web1:2222", "[::1]:22", "::1", "ssh://a@b:1", "me@corp@h", "[fe80::1%eth0]:22", "a:b:c"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := parseHostArg(s)
-		if err != nil {
-			if got != (hostArg{}) {
-				t.Fatalf("parseHostArg(%q) = %+v with error %v", s, got, err)
-			}
-			return
-		}
-		if got.host == "" || got.port < 0 || got.port > 65535 {
-			t.Fatalf("parseHostArg(%q) = %+v", s, got)
-		}
-		again, err := parseHostArg(got.String())
-		if err != nil || again != got {
-			t.Fatalf("parseHostArg(%q) = %+v; String %q parses to %+v, %v", s, got, got.String(), again, err)
-		}
-	})
-}
-
 func TestExpandTokens(t *testing.T) {
 	tokens := map[byte]string{'h': "web1.example.com", 'u': "me", 'd': "/home/me", 'p': "22"}
 	tests := []struct{ in, want string }{
@@ -419,5 +348,62 @@ func TestExpandTilde(t *testing.T) {
 		if got := expandTilde(in, "/home/me"); got != want {
 			t.Errorf("expandTilde(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestSystemConfigInclude checks that a relative Include in the system
+// file resolves under /etc/ssh, as in ssh (and in kevinburke/ssh_config's
+// own loading of /etc/ssh/ssh_config), while the same line in a -F file
+// resolves under ~/.ssh. It needs to write a directory in /etc/ssh.
+func TestSystemConfigInclude(t *testing.T) {
+	dir, err := os.MkdirTemp(systemConfigDir, "weblogctl-test-")
+	if err != nil {
+		t.Skipf("cannot write in %s (needs root): %v", systemConfigDir, err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	rel := filepath.Base(dir)
+	system := filepath.Join(dir, "ssh_config")
+	include := "Host web1\n  Include " + rel + "/extra.conf\n  User sys\n"
+	if err := os.WriteFile(system, []byte(include), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "extra.conf"), []byte("Port 2207\nHostName included.example.org\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := testLocalEnv
+	env.home = t.TempDir()
+
+	c, err := loadSSHConfig(&env, "", system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := resolveHost(c, &env, hostArg{host: "web1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hc.port != 2207 || hc.hostname != "included.example.org" || hc.user != "sys" {
+		t.Errorf("system file: %s user %s, want included.example.org:2207 from %s/extra.conf and user sys", hc.addr(), hc.user, dir)
+	}
+
+	// The same file given as -F is a user file: ssh looks for its relative
+	// Include under ~/.ssh, where there is none.
+	c, err = loadSSHConfig(&env, system, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err = resolveHost(c, &env, hostArg{host: "web1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hc.port != 22 || hc.hostname != "web1" || hc.user != "sys" {
+		t.Errorf("-F file: %s user %s, want web1:22 (the Include is not under ~/.ssh) and user sys", hc.addr(), hc.user)
+	}
+
+	// A syntax error in an included system file names the file.
+	if err := os.WriteFile(filepath.Join(dir, "extra.conf"), []byte("Match exec true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadSSHConfig(&env, "", system); err == nil || !strings.Contains(err.Error(), system) {
+		t.Errorf("bad included file: error %v, want one naming %s", err, system)
 	}
 }
