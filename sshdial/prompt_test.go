@@ -1,6 +1,8 @@
 package sshdial
 
 import (
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -56,4 +58,37 @@ func TestTTYPrompterNoTerminal(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
+}
+
+// interruptedPrompter answers every question like a Ctrl-C at a terminal.
+type interruptedPrompter struct{}
+
+func (interruptedPrompter) Password(string) (string, error) { return "", ErrInterrupted }
+func (interruptedPrompter) Confirm(string) (bool, error)    { return false, ErrInterrupted }
+
+// TestDialInterrupted checks that Ctrl-C at a host key question or a
+// password prompt ends Dial with an error a caller can tell apart
+// (weblogctl exits 130 on it).
+func TestDialInterrupted(t *testing.T) {
+	t.Run("host key", func(t *testing.T) {
+		e, _ := dtHostKeySetup(t)
+		cfg := e.dialConfig()
+		cfg.Prompter = interruptedPrompter{}
+		_, err := Dial(context.Background(), "srv", cfg)
+		if !errors.Is(err, ErrInterrupted) {
+			t.Errorf("Dial: %v, want ErrInterrupted", err)
+		}
+	})
+	t.Run("password", func(t *testing.T) {
+		e := dtNewEnv(t)
+		s := dtStartServer(t, "srv", dtServerOptions{password: "hunter2"})
+		e.writeConfig(t, dtHostBlock("srv", s))
+		e.trust(t, s)
+		cfg := e.dialConfig()
+		cfg.Prompter = interruptedPrompter{}
+		_, err := Dial(context.Background(), "srv", cfg)
+		if !errors.Is(err, ErrInterrupted) {
+			t.Errorf("Dial: %v, want ErrInterrupted", err)
+		}
+	})
 }

@@ -113,8 +113,8 @@ func report(stderr io.Writer, err error) int {
 	if errors.As(err, &fe) {
 		return fe.status // each host's failure is reported already
 	}
-	if errors.Is(err, context.Canceled) {
-		return 130
+	if errors.Is(err, context.Canceled) || errors.Is(err, sshdial.ErrInterrupted) {
+		return 130 // Ctrl-C, also at a prompt
 	}
 	if errors.Is(err, errStopPath) {
 		return 0 // --until-path: the expected end
