@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -509,17 +510,24 @@ func Hint(err error) string {
 	if errors.As(err, &hk) {
 		switch hk.Err {
 		case ErrHostKeyChanged:
-			file := "~/.ssh/known_hosts"
+			file := hk.KnownHostsFile
 			if len(hk.Known) > 0 {
-				file = hostForHint(hk.Known[0].Filename)
+				file = hk.Known[0].Filename
+			}
+			if file == "" {
+				return "if the host's key really changed (ask its administrator for the new fingerprint), remove the old key from known_hosts"
 			}
 			return fmt.Sprintf("if the host's key really changed (ask its administrator for the new fingerprint), remove the old key with: ssh-keygen -R %s -f %s",
-				hostForHint(hk.Host), file)
+				hostForHint(hk.Host), hostForHint(file))
 		case ErrHostKeyRevoked:
 			return "the host presented a key that known_hosts marks as revoked; contact the host's administrator"
 		default:
-			return fmt.Sprintf("connect once interactively (weblogctl or ssh) to check and accept the host key, or add it with: %s >> ~/.ssh/known_hosts (and compare its fingerprint)",
-				keyscanCommand(hk.Host))
+			if hk.KnownHostsFile == "" {
+				return fmt.Sprintf("UserKnownHostsFile is none: add the host key (%s, and compare its fingerprint) to a GlobalKnownHostsFile, or set UserKnownHostsFile",
+					keyscanCommand(hk.Host))
+			}
+			return fmt.Sprintf("connect once interactively (weblogctl or ssh) to check and accept the host key, or add it with: %s >> %s (and compare its fingerprint)",
+				keyscanCommand(hk.Host), shellPath(homeRelative(hk.KnownHostsFile)))
 		}
 	}
 	switch {
@@ -535,4 +543,26 @@ func Hint(err error) string {
 		return "check the host name, or give it a HostName in ~/.ssh/config"
 	}
 	return ""
+}
+
+// shellPath quotes path for a shell command line, leaving a leading ~/ for
+// the shell to expand.
+func shellPath(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		return "~/" + hostForHint(rest)
+	}
+	return hostForHint(path)
+}
+
+// homeRelative writes path under the home directory as ~/…, as ssh's
+// messages do; other paths are returned unchanged.
+func homeRelative(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if rest, ok := strings.CutPrefix(path, home+"/"); ok {
+		return "~/" + rest
+	}
+	return path
 }

@@ -831,14 +831,17 @@ func TestGuardedPrompter(t *testing.T) {
 
 func TestHint(t *testing.T) {
 	changed := &HostKeyError{Host: "[127.0.0.1]:2222", Known: []knownhosts.KnownKey{{Filename: "/home/me/.ssh/known_hosts", Line: 3}}, Err: ErrHostKeyChanged}
-	unknown := &HostKeyError{Host: "[127.0.0.1]:2222", Err: ErrHostKeyUnknown}
+	unknown := &HostKeyError{Host: "[127.0.0.1]:2222", KnownHostsFile: "/srv/ssh/kh", Err: ErrHostKeyUnknown}
+	home, _ := os.UserHomeDir()
 	tests := []struct {
 		err  error
 		want string
 	}{
 		{fmt.Errorf("dial x: %w", changed), "ssh-keygen -R '[127.0.0.1]:2222' -f /home/me/.ssh/known_hosts"},
-		{fmt.Errorf("dial x: %w", unknown), "ssh-keyscan -p 2222 127.0.0.1 >> ~/.ssh/known_hosts"},
-		{&HostKeyError{Host: "web1", Err: ErrHostKeyUnknown}, "ssh-keyscan web1 >>"},
+		{fmt.Errorf("dial x: %w", unknown), "ssh-keyscan -p 2222 127.0.0.1 >> /srv/ssh/kh"},
+		{&HostKeyError{Host: "web1", KnownHostsFile: filepath.Join(home, ".ssh", "my hosts"), Err: ErrHostKeyUnknown}, "ssh-keyscan web1 >> ~/'.ssh/my hosts'"},
+		{&HostKeyError{Host: "web1", Err: ErrHostKeyUnknown}, "UserKnownHostsFile is none"},
+		{&HostKeyError{Host: "web1", KnownHostsFile: "/srv/kh", Err: ErrHostKeyChanged}, "ssh-keygen -R web1 -f /srv/kh"},
 		{&HostKeyError{Host: "web1", Err: ErrHostKeyRevoked}, "revoked"},
 		{&authError{user: "bob"}, "ssh-add -l"},
 		{&net.DNSError{Err: "no such host", Name: "nosuch"}, "host name"},

@@ -51,6 +51,10 @@ type HostKeyError struct {
 	Known []knownhosts.KnownKey
 	// Files lists the known_hosts files that were read.
 	Files []string
+	// KnownHostsFile is the file that receives new keys for the host: the
+	// first UserKnownHostsFile, after ~ and %-token expansion ("" when
+	// UserKnownHostsFile is none). Hint names it.
+	KnownHostsFile string
 	// Reason says why an unknown key was refused, or details a change.
 	Reason string
 	// Err is the sentinel.
@@ -339,17 +343,17 @@ func (c *hostKeyChecker) verify(remote net.Addr, key ssh.PublicKey) error {
 	if errors.As(err, &revoked) {
 		c.warnf("@@@ WARNING: the host key of %s (%s) is marked @revoked in %s:%d. @@@\n",
 			c.display, describeKey(key), revoked.Revoked.Filename, revoked.Revoked.Line)
-		return &HostKeyError{Host: c.name, Key: key, Known: []knownhosts.KnownKey{revoked.Revoked}, Files: c.files, Err: ErrHostKeyRevoked}
+		return &HostKeyError{Host: c.name, Key: key, Known: []knownhosts.KnownKey{revoked.Revoked}, Files: c.files, KnownHostsFile: c.saveFile(), Err: ErrHostKeyRevoked}
 	}
 	var ke *knownhosts.KeyError
 	if !errors.As(err, &ke) {
 		// A host certificate that failed its checks (expired, wrong
 		// principal, bad signature).
-		return &HostKeyError{Host: c.name, Key: key, Files: c.files, Reason: "its certificate was rejected: " + err.Error(), Err: ErrHostKeyUnknown}
+		return &HostKeyError{Host: c.name, Key: key, Files: c.files, KnownHostsFile: c.saveFile(), Reason: "its certificate was rejected: " + err.Error(), Err: ErrHostKeyUnknown}
 	}
 	if len(ke.Want) > 0 {
 		c.warnChanged(key, ke.Want)
-		return &HostKeyError{Host: c.name, Key: key, Known: ke.Want, Files: c.files, Err: ErrHostKeyChanged}
+		return &HostKeyError{Host: c.name, Key: key, Known: ke.Want, Files: c.files, KnownHostsFile: c.saveFile(), Err: ErrHostKeyChanged}
 	}
 	return c.unknown(key)
 }
@@ -357,7 +361,7 @@ func (c *hostKeyChecker) verify(remote net.Addr, key ssh.PublicKey) error {
 // unknown decides about a key known_hosts knows nothing about.
 func (c *hostKeyChecker) unknown(key ssh.PublicKey) error {
 	refuse := func(reason string) error {
-		return &HostKeyError{Host: c.name, Key: key, Files: c.files, Reason: reason, Err: ErrHostKeyUnknown}
+		return &HostKeyError{Host: c.name, Key: key, Files: c.files, KnownHostsFile: c.saveFile(), Reason: reason, Err: ErrHostKeyUnknown}
 	}
 	if _, ok := key.(*ssh.Certificate); ok {
 		return refuse("the server's host certificate is not signed by a @cert-authority in known_hosts")
@@ -386,6 +390,14 @@ func (c *hostKeyChecker) unknown(key ssh.PublicKey) error {
 	}
 	c.add(key)
 	return nil
+}
+
+// saveFile is the file new keys go to, or "" for none.
+func (c *hostKeyChecker) saveFile() string {
+	if len(c.userFiles) == 0 {
+		return ""
+	}
+	return c.userFiles[0]
 }
 
 // add appends key to the first UserKnownHostsFile. Like ssh, a failure to
@@ -458,11 +470,12 @@ func (c *hostKeyChecker) changedAlgorithms(neg *ssh.AlgorithmNegotiationError) e
 	c.warnf("@@@ WARNING: %s offers no host key of the type(s) known_hosts holds for it (offered: %s). @@@\n",
 		c.display, strings.Join(neg.RequestedAlgorithms, ","))
 	return &HostKeyError{
-		Host:   c.name,
-		Known:  known,
-		Files:  c.files,
-		Reason: "the server offers only " + strings.Join(neg.RequestedAlgorithms, ", "),
-		Err:    ErrHostKeyChanged,
+		Host:           c.name,
+		Known:          known,
+		Files:          c.files,
+		KnownHostsFile: c.saveFile(),
+		Reason:         "the server offers only " + strings.Join(neg.RequestedAlgorithms, ", "),
+		Err:            ErrHostKeyChanged,
 	}
 }
 

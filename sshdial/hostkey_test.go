@@ -90,6 +90,34 @@ func TestDialUnknownHostRefused(t *testing.T) {
 	}
 }
 
+// TestHintNamesKnownHostsFile checks that the hints name the known_hosts
+// file ssh_config chose, not ~/.ssh/known_hosts.
+func TestHintNamesKnownHostsFile(t *testing.T) {
+	kh := filepath.Join(t.TempDir(), "team_known_hosts")
+	e, s := dtHostKeySetup(t, "UserKnownHostsFile "+kh)
+	_, err := Dial(context.Background(), "srv", e.dialConfig())
+	if !errors.Is(err, ErrHostKeyUnknown) {
+		t.Fatalf("Dial: %v, want ErrHostKeyUnknown", err)
+	}
+	if h := Hint(err); !strings.Contains(h, ">> "+kh+" ") {
+		t.Errorf("unknown host: Hint %q does not name %s", h, kh)
+	}
+
+	// A changed key: the hint's ssh-keygen -f names the file holding the
+	// old key.
+	other := dtSigner(t, dtNewKey(t)).PublicKey()
+	if err := os.WriteFile(kh, []byte(knownhosts.Line([]string{s.knownName()}, other)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Dial(context.Background(), "srv", e.dialConfig())
+	if !errors.Is(err, ErrHostKeyChanged) {
+		t.Fatalf("Dial: %v, want ErrHostKeyChanged", err)
+	}
+	if h := Hint(err); !strings.Contains(h, "-f "+kh) {
+		t.Errorf("changed key: Hint %q does not name %s", h, kh)
+	}
+}
+
 func TestDialAcceptNew(t *testing.T) {
 	for _, mode := range []string{"accept-new", "no", "off"} {
 		t.Run(mode, func(t *testing.T) {
