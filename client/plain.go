@@ -120,13 +120,17 @@ func runPlain(ctx context.Context, conn Conn, cmd string, read func(io.Reader) e
 	}
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
-	rerr := read(stdout)
+	head := &headRecorder{r: stdout}
+	rerr := read(head)
 	if rerr != nil {
 		sess.Close() // stop the remote command (tail -F never ends by itself)
 	}
 	werr := sess.Wait()
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if err := loginShellError(werr, stderr, head); err != nil {
+		return err
 	}
 	if rerr != nil {
 		return rerr

@@ -25,6 +25,7 @@ type transport interface {
 type stream struct {
 	frames *wire.FrameReader
 	stderr *limitedBuffer // the server's stderr, for messages
+	head   *headRecorder  // the first bytes of the answer, or nil (a pipe)
 	close  func() error   // ends the request and releases it
 	wait   func() error   // waits for the remote exit status, if any
 }
@@ -86,10 +87,11 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 		sess.Close()
 		return nil, fmt.Errorf("start request: %w", err)
 	}
-	var answer io.Reader = stdout
+	head := &headRecorder{r: stdout}
+	var answer io.Reader = head
 	release := func() {}
 	if req.Compress != "" {
-		if answer, release, err = answerReader(stdout); err != nil {
+		if answer, release, err = answerReader(head); err != nil {
 			sess.Close()
 			return nil, fmt.Errorf("start request: %w", err)
 		}
@@ -98,6 +100,7 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 	return &stream{
 		frames: wire.NewFrameReader(answer),
 		stderr: stderr,
+		head:   head,
 		close: func() error {
 			stop()
 			stdin.Close()
@@ -151,6 +154,13 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// contains reports whether what b kept contains s.
+func (b *limitedBuffer) contains(s string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Contains(b.buf.Bytes(), []byte(s))
 }
 
 // message returns the server's last stderr line without its prefix.

@@ -117,6 +117,9 @@ func (c *Client) request(ctx context.Context, req wire.Request, idle time.Durati
 func (s *stream) failure(first bool, readErr error) error {
 	s.close()
 	werr := s.wait()
+	if err := loginShellError(werr, s.stderr, s.head); err != nil {
+		return err
+	}
 	msg := wire.Sanitize(s.stderr.message())
 	var exit interface{ ExitStatus() int }
 	if errors.As(werr, &exit) && exit.ExitStatus() > 0 && exit.ExitStatus() <= int(wire.StatusLimit) && msg != "" {
