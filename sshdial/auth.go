@@ -219,7 +219,8 @@ func newAuthPlan(hc *hostConfig, in authInput) (*authPlan, error) {
 			}
 			ids = append(ids, id)
 		}
-		p.addKeySteps(hc, in.agentSigners, ids)
+		certs := p.loadCertificates(hc, ids)
+		p.addKeySteps(hc, in.agentSigners, ids, certs)
 	}
 	if p.prompter != nil && in.passwords {
 		if hc.kbdInteractive {
@@ -236,15 +237,115 @@ func newAuthPlan(hc *hostConfig, in authInput) (*authPlan, error) {
 	return p, nil
 }
 
-func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []*loadedIdentity) {
+// loadCertificates reads the OpenSSH user certificates to offer, like ssh:
+// each identity file's PATH-cert.pub, then every CertificateFile. A
+// certificate is offered with the key it certifies, whether that key is in
+// a file or in the agent; one that cannot be read is skipped with a note.
+func (p *authPlan) loadCertificates(hc *hostConfig, ids []*loadedIdentity) []*ssh.Certificate {
+	var certs []*ssh.Certificate
+	add := func(path string, explicit bool) {
+		cert, err := readCertificate(path)
+		switch {
+		case err == nil:
+			if !slices.ContainsFunc(certs, func(c *ssh.Certificate) bool { return bytes.Equal(c.Marshal(), cert.Marshal()) }) {
+				p.debugf("certificate %s: ID %q, serial %d, for %s", path, cert.KeyId, cert.Serial, describeKey(cert.Key))
+				certs = append(certs, cert)
+			}
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		default:
+			note := fmt.Sprintf("skipped certificate %s: %v", path, err)
+			p.notes = append(p.notes, note)
+			p.debugf("%s", note)
+		}
+	}
+	for _, id := range ids {
+		add(id.path+"-cert.pub", false)
+	}
+	for _, f := range hc.certificateFiles {
+		add(f, true)
+	}
+	return certs
+}
+
+// readCertificate reads an OpenSSH user certificate (a -cert.pub file).
+func readCertificate(path string) (*ssh.Certificate, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxKeyFileSize {
+		return nil, errors.New("not a regular file of a usable size")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
+	if err != nil {
+		return nil, err
+	}
+	cert, ok := pub.(*ssh.Certificate)
+	if !ok || cert.CertType != ssh.UserCert {
+		return nil, errors.New("not an OpenSSH user certificate")
+	}
+	return cert, nil
+}
+
+// asCertificate returns k as a certificate, if it is one. An agent's keys
+// are *agent.Key values, whatever their type, hence the parse.
+func asCertificate(k ssh.PublicKey) (*ssh.Certificate, bool) {
+	if c, ok := k.(*ssh.Certificate); ok {
+		return c, true
+	}
+	if !strings.Contains(k.Type(), "-cert-") {
+		return nil, false
+	}
+	parsed, err := ssh.ParsePublicKey(k.Marshal())
+	if err != nil {
+		return nil, false
+	}
+	c, ok := parsed.(*ssh.Certificate)
+	return c, ok
+}
+
+// certified is the key a public key stands for: a certificate's key, or
+// the key itself.
+func certified(k ssh.PublicKey) ssh.PublicKey {
+	if c, ok := asCertificate(k); ok {
+		return c.Key
+	}
+	return k
+}
+
+func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []*loadedIdentity, certs []*ssh.Certificate) {
 	var offered [][]byte
 	isOffered := func(k ssh.PublicKey) bool {
 		return k != nil && slices.ContainsFunc(offered, func(b []byte) bool { return bytes.Equal(b, k.Marshal()) })
 	}
+	// certSteps offers, after a key, the certificates for it (signed by
+	// signer, which holds the key).
+	certSteps := func(label string, signer ssh.Signer) {
+		for _, cert := range certs {
+			if !bytes.Equal(cert.Key.Marshal(), signer.PublicKey().Marshal()) || isOffered(cert) {
+				continue
+			}
+			cs, err := ssh.NewCertSigner(cert, signer)
+			if err != nil {
+				p.notes = append(p.notes, fmt.Sprintf("skipped certificate %q for %s: %v", cert.KeyId, label, err))
+				continue
+			}
+			offered = append(offered, cert.Marshal())
+			p.steps = append(p.steps, authStep{
+				method: "publickey",
+				label:  fmt.Sprintf("%s with certificate %q", label, cert.KeyId),
+				build:  func() (ssh.AuthMethod, error) { return ssh.PublicKeys(cs), nil },
+			})
+		}
+	}
 	for _, s := range agentSigners {
 		pub := s.PublicKey()
 		if hc.identitiesOnly && !slices.ContainsFunc(ids, func(id *loadedIdentity) bool {
-			return id.pub != nil && bytes.Equal(id.pub.Marshal(), pub.Marshal())
+			return id.pub != nil && bytes.Equal(id.pub.Marshal(), certified(pub).Marshal())
 		}) {
 			p.debugf("IdentitiesOnly: not offering agent key %s", describeKey(pub))
 			continue
@@ -253,11 +354,19 @@ func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []
 			continue
 		}
 		offered = append(offered, pub.Marshal())
+		label := "agent key " + describeKey(pub)
+		cert, isCert := asCertificate(pub)
+		if isCert {
+			label = fmt.Sprintf("agent certificate %q for %s", cert.KeyId, describeKey(cert.Key))
+		}
 		p.steps = append(p.steps, authStep{
 			method: "publickey",
-			label:  "agent key " + describeKey(pub),
+			label:  label,
 			build:  func() (ssh.AuthMethod, error) { return ssh.PublicKeys(s), nil },
 		})
+		if !isCert {
+			certSteps(label, s)
+		}
 	}
 	for _, id := range ids {
 		if isOffered(id.pub) {
@@ -272,15 +381,21 @@ func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []
 				label:  id.path,
 				build:  func() (ssh.AuthMethod, error) { return ssh.PublicKeys(id.signer), nil },
 			})
+			certSteps(id.path, id.signer)
 		case id.encrypted != nil:
 			if id.pub != nil {
 				offered = append(offered, id.pub.Marshal())
 			}
+			// One passphrase prompt serves the key and its certificates.
+			ps := &passphraseSigner{plan: p, id: id}
 			p.steps = append(p.steps, authStep{
 				method: "publickey",
 				label:  id.path,
-				build:  func() (ssh.AuthMethod, error) { return p.encryptedKey(id) },
+				build:  func() (ssh.AuthMethod, error) { return p.encryptedKey(id, ps) },
 			})
+			if id.pub != nil && p.prompter != nil {
+				certSteps(id.path, ps)
+			}
 		default:
 			p.debugf("identity %s: only the public key exists and the agent does not hold it", id.path)
 		}
@@ -289,12 +404,12 @@ func (p *authPlan) addKeySteps(hc *hostConfig, agentSigners []ssh.Signer, ids []
 
 // encryptedKey offers a passphrase-protected key. When its public key is
 // known, the passphrase is asked only if the server accepts that key.
-func (p *authPlan) encryptedKey(id *loadedIdentity) (ssh.AuthMethod, error) {
+func (p *authPlan) encryptedKey(id *loadedIdentity, ps *passphraseSigner) (ssh.AuthMethod, error) {
 	if p.prompter == nil {
 		return nil, fmt.Errorf("skipped %s: it needs a passphrase and there is no terminal to ask (or BatchMode is on)", id.path)
 	}
 	if id.pub != nil {
-		return ssh.PublicKeys(&passphraseSigner{plan: p, id: id}), nil
+		return ssh.PublicKeys(ps), nil
 	}
 	signer, err := p.unlock(id)
 	if err != nil {

@@ -87,7 +87,8 @@ func (c *Conn) Close() error {
 // way ssh would.
 //
 // These ssh_config keywords are honoured: HostName, Port, User,
-// IdentityFile, IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
+// IdentityFile, CertificateFile (and each identity's -cert.pub),
+// IdentitiesOnly, IdentityAgent, UserKnownHostsFile,
 // GlobalKnownHostsFile, HostKeyAlias, HashKnownHosts,
 // StrictHostKeyChecking, BatchMode, ConnectTimeout, ProxyJump,
 // PubkeyAuthentication, PasswordAuthentication,

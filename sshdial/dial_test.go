@@ -877,9 +877,19 @@ func ExampleDial() {
 // socket and returns the socket's path.
 func dtStartAgent(t *testing.T, keys ...crypto.PrivateKey) string {
 	t.Helper()
+	var added []agent.AddedKey
+	for _, k := range keys {
+		added = append(added, agent.AddedKey{PrivateKey: k})
+	}
+	return dtStartAgentKeys(t, added...)
+}
+
+// dtStartAgentKeys is dtStartAgent for keys that may carry certificates.
+func dtStartAgentKeys(t *testing.T, keys ...agent.AddedKey) string {
+	t.Helper()
 	kr := agent.NewKeyring()
 	for _, k := range keys {
-		if err := kr.Add(agent.AddedKey{PrivateKey: k}); err != nil {
+		if err := kr.Add(k); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -42,9 +42,10 @@ type hostConfig struct {
 	port     int
 	user     string
 
-	identityFiles  []identitySpec
-	identitiesOnly bool
-	identityAgent  string // socket path; "" means no agent
+	identityFiles    []identitySpec
+	certificateFiles []string // CertificateFile, besides each identity's -cert.pub
+	identitiesOnly   bool
+	identityAgent    string // socket path; "" means no agent
 
 	userKnownHosts   []string // the first one receives new keys
 	globalKnownHosts []string
@@ -106,6 +107,7 @@ func keywords() []keyword {
 		{"Port", (*resolver).port},
 		{"User", (*resolver).user},
 		{"IdentityFile", (*resolver).identityFile},
+		{"CertificateFile", (*resolver).certificateFile},
 		{"IdentitiesOnly", yesNo(false, func(hc *hostConfig) *bool { return &hc.identitiesOnly })},
 		{"IdentityAgent", (*resolver).identityAgent},
 		{"UserKnownHostsFile", pathList(func(hc *hostConfig) *[]string { return &hc.userKnownHosts },
@@ -331,6 +333,22 @@ func (r *resolver) identityFile(key string) error {
 		for _, name := range []string{"id_ed25519", "id_ecdsa", "id_rsa"} {
 			hc.identityFiles = append(hc.identityFiles, identitySpec{path: filepath.Join(r.env.home, ".ssh", name)})
 		}
+	}
+	return nil
+}
+
+// certificateFile collects every CertificateFile of the files.
+func (r *resolver) certificateFile(key string) error {
+	files, err := r.c.getAll(r.hc.alias, key)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		p, err := r.path(key, f)
+		if err != nil {
+			return err
+		}
+		r.hc.certificateFiles = append(r.hc.certificateFiles, p)
 	}
 	return nil
 }

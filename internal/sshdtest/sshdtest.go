@@ -37,6 +37,13 @@ type Options struct {
 	// Subsystem, when not empty, is the command line of a
 	// `Subsystem weblog …` entry in sshd_config.
 	Subsystem string
+	// TrustedUserCAKeys, when not empty, are the certificate authorities
+	// of sshd_config's TrustedUserCAKeys: user certificates they signed
+	// for the account (as a principal) log in.
+	TrustedUserCAKeys []ssh.PublicKey
+	// NoAuthorizedKey leaves authorized_keys empty: only certificates log
+	// in.
+	NoAuthorizedKey bool
 }
 
 // Server is a running sshd.
@@ -68,6 +75,7 @@ LogLevel VERBOSE
 MaxStartups 50
 MaxSessions 50
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
+{{end}}{{if .CAKeys}}TrustedUserCAKeys {{.Dir}}/user_ca.pub
 {{end}}`))
 
 // listening is what sshd -e prints when it is ready.
@@ -116,8 +124,22 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 	if opt.KeyOptions != "" {
 		line = opt.KeyOptions + " " + line
 	}
+	if opt.NoAuthorizedKey {
+		line = "# only certificates"
+	}
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), []byte(line+"\n"), 0o600); err != nil {
 		return nil, err
+	}
+	caKeys := ""
+	if len(opt.TrustedUserCAKeys) > 0 {
+		var cas []byte
+		for _, k := range opt.TrustedUserCAKeys {
+			cas = append(cas, ssh.MarshalAuthorizedKey(k)...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "user_ca.pub"), cas, 0o600); err != nil {
+			return nil, err
+		}
+		caKeys = "yes"
 	}
 	// sshd cannot listen on port 0 and tell us; pick a free port and
 	// retry if another process takes it first.
@@ -126,7 +148,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 			return nil, err
 		}
 		var cfg bytes.Buffer
-		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem}); err != nil {
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys}); err != nil {
 			return nil, err
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
