@@ -103,7 +103,8 @@ func (c *Conn) Close() error {
 //
 // Errors name the host ("dial web1 (10.0.0.1:22): …") and wrap
 // ErrHostKeyUnknown, ErrHostKeyChanged, ErrHostKeyRevoked (as a
-// *HostKeyError) or ErrAuth where those apply; Hint suggests what to do.
+// *HostKeyError), ErrAuth or ErrInterrupted (Ctrl-C at a prompt) where
+// those apply; Hint suggests what to do.
 func Dial(ctx context.Context, host string, cfg Config) (*Conn, error) {
 	t, err := parseHostArg(host)
 	if err != nil {

@@ -3,6 +3,7 @@ package sshdial
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -89,6 +90,58 @@ func TestDialInterrupted(t *testing.T) {
 		_, err := Dial(context.Background(), "srv", cfg)
 		if !errors.Is(err, ErrInterrupted) {
 			t.Errorf("Dial: %v, want ErrInterrupted", err)
+		}
+	})
+}
+
+func TestReadSecret(t *testing.T) {
+	tests := []struct {
+		in, want string
+		err      error
+	}{
+		{"hunter2\r", "hunter2", nil},
+		{"hunter2\n", "hunter2", nil},
+		{"hunter2x\x7f\r", "hunter2", nil},
+		{"pä\x7fa\r", "pa", nil}, // Backspace takes a whole UTF-8 character
+		{"wrong\x15right\r", "right", nil},
+		{"\r", "", nil},
+		{"abc\x03def\r", "", ErrInterrupted},
+		{"\x04", "", io.EOF},
+		{"ab\x04c\r", "abc", nil}, // Ctrl-D on a non-empty line does nothing
+		{"", "", io.EOF},
+		{"no newline", "no newline", nil},
+	}
+	for _, tt := range tests {
+		got, err := readSecret(strings.NewReader(tt.in))
+		if string(got) != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+			t.Errorf("readSecret(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+	if _, err := readSecret(strings.NewReader(strings.Repeat("a", maxSecret+1) + "\r")); err == nil {
+		t.Errorf("an overlong secret: no error")
+	}
+}
+
+func FuzzReadSecret(f *testing.F) {
+	for _, s := range []string{"hunter2\r", "a\x7f\x7fb\n", "x\x15y\r", "\x03", "\x04", "pä\x7f\r"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := readSecret(strings.NewReader(in))
+		if err != nil {
+			if got != nil {
+				t.Fatalf("readSecret(%q) = %q with error %v", in, got, err)
+			}
+			return
+		}
+		if len(got) > maxSecret || strings.ContainsAny(string(got), "\r\n\x03\x04\x15\x7f\b") {
+			t.Fatalf("readSecret(%q) = %q", in, got)
+		}
+		// What comes before the first line end, without editing keys, is
+		// the answer as typed.
+		line, _, _ := strings.Cut(strings.ReplaceAll(in, "\n", "\r"), "\r")
+		if !strings.ContainsAny(line, "\x03\x04\x15\x7f\b") && string(got) != line {
+			t.Fatalf("readSecret(%q) = %q, want %q", in, got, line)
 		}
 	})
 }

@@ -159,6 +159,8 @@ func describeStatus(err error) (status int, hint string) {
 		return exitLocal, hint
 	case errors.As(err, &ce):
 		return exitConnect, sshdial.Hint(err)
+	case errors.Is(err, client.ErrLoginShell):
+		return exitConnect, "" // the message says what the shell must be
 	case errors.Is(err, client.ErrProtocol):
 		return exitConnect, "is weblog-server installed for this key? (see README: the authorized_keys line)"
 	}
