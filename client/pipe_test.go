@@ -10,8 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/policy"
+	"github.com/weblogctl/weblogctl/sshdial"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -168,3 +171,9 @@ func TestPipeFetchFileResumes(t *testing.T) {
 		}
 	}
 }
+
+// Both an *ssh.Client and an *sshdial.Conn are connections for New.
+var (
+	_ client.Conn = (*ssh.Client)(nil)
+	_ client.Conn = (*sshdial.Conn)(nil)
+)

@@ -39,7 +39,10 @@ var ErrInterrupted = errors.New("interrupted")
 // The terminal is opened for each prompt and closed after it. Ctrl-C at a
 // prompt ends it at once with ErrInterrupted, the terminal restored, rather
 // than after the next Enter: while a prompt waits, it receives SIGINT
-// itself (other receivers registered with signal.Notify still get it).
+// itself (other receivers registered with signal.Notify still get it). A
+// password prompt reads in raw mode, where Ctrl-C is a byte, not a signal;
+// it then raises SIGINT itself once the terminal is restored, like ssh, so
+// a program that handles SIGINT sees it and one that does not exits.
 func TTYPrompter() (Prompter, error) {
 	f, err := openTTY()
 	if err != nil {
