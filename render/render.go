@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // Renderer writes log lines to its io.Writer.
@@ -47,7 +48,7 @@ func New(name string, w io.Writer, opts Options) (Renderer, error) {
 	if opts.Label != "" {
 		c.prefix = []byte(opts.Label + ": ")
 		if opts.Terminal || name == "pretty" {
-			c.prefix = appendTerminalSafe(nil, c.prefix)
+			c.prefix = wire.AppendSanitized(nil, c.prefix)
 		}
 	}
 	switch name {
