@@ -1,7 +1,9 @@
 package accesslog
 
 // Detect returns the built-in format that best fits lines, typically a
-// log's first few dozen lines; empty lines are ignored. A line parsed
+// log's first few dozen lines; empty lines and lines that are only
+// partial records (see [Record.Partial]) score nothing, since a shorter
+// format's lines are partial records of a longer one. A line parsed
 // whole scores 2 and a line parsed with trailing fields left over
 // (Record.Rest) scores 1, so that common does not win on combined lines.
 // Ties go to the more specific format, in the order JSON, vhost_combined,
@@ -15,7 +17,7 @@ func Detect(lines [][]byte) Format {
 		p := NewParser(f)
 		n := 0
 		for _, l := range lines {
-			if len(trimEOL(l)) > 0 && p.Parse(l, &rec) == nil {
+			if len(trimEOL(l)) > 0 && p.Parse(l, &rec) == nil && !rec.Partial {
 				n++
 				if rec.Rest == nil {
 					n++
