@@ -99,7 +99,17 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 				end = pos + k
 			}
 		}
-		if end < 0 && (fd.quoted && unclosed(line, pos) || !fd.quoted && !bytes.Contains(line[pos:], fd.nextB)) && p.cutAt(rec, i) {
+		if end < 0 && fd.quoted && unclosed(line, pos) {
+			// Cut right after the closing quote: the field is whole.
+			if q := len(line) - 1; q >= pos && line[q] == '"' && !escaped(line, pos, q) &&
+				p.set(rec, fd.kind, line[pos:q], true) == "" && p.cutAt(rec, i+1) {
+				return nil
+			}
+			if p.cutAt(rec, i) {
+				return nil
+			}
+		}
+		if end < 0 && !fd.quoted && !bytes.Contains(line[pos:], fd.nextB) && p.cutAt(rec, i) {
 			return nil
 		}
 		if end < 0 {
