@@ -23,3 +23,20 @@ func TestAutoParser(t *testing.T) {
 		t.Fatalf("after %d unparseable lines detection should have stopped: %v, %v", maxDetectLines, err, b.Format())
 	}
 }
+
+// TestAutoParserCutFirst: a log whose first line is cut short is not
+// locked to the format that line fits: the next whole line decides.
+func TestAutoParserCutFirst(t *testing.T) {
+	a := NewAutoParser(Format{})
+	var rec Record
+	cut := pre + `"GET /cut HTTP/1.0" 200 512 "http://r.example/" "Mozil`
+	if err := a.Parse([]byte(cut), &rec); err != nil || !rec.Partial || rec.Status != 200 || string(rec.Referrer) != "http://r.example/" {
+		t.Fatalf("Parse(%q) = %+v, partial %v, %v", cut, viewOf(&rec), rec.Partial, err)
+	}
+	if err := a.Parse([]byte(combinedLine), &rec); err != nil || rec.Partial || rec.Rest != nil || a.Format().Name() != NameCombined {
+		t.Fatalf("Parse(%q) = %+v, partial %v, %v; format %s", combinedLine, viewOf(&rec), rec.Partial, err, a.Format().Name())
+	}
+	if err := a.Parse([]byte(commonLine), &rec); err != nil || !rec.Partial || a.Format().Name() != NameCombined {
+		t.Errorf("after a whole combined line, a common line is a partial record: %v, partial %v, format %s", err, rec.Partial, a.Format().Name())
+	}
+}

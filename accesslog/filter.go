@@ -31,6 +31,7 @@ type Filter struct {
 	grep, notGrep     *regexp.Regexp
 	untilPath         []byte
 	needRecord        bool
+	needs             fieldSet // the fields the criteria look at
 }
 
 // Compile validates spec and compiles it into a Filter. now anchors
@@ -109,6 +110,22 @@ func Compile(spec FilterSpec, now time.Time) (*Filter, error) {
 	f.needRecord = f.status != nil || f.notStatus != nil || f.methods != nil || f.notMethods != nil ||
 		f.ips != nil || f.notIPs != nil || !f.since.IsZero() || !f.until.IsZero() || f.hasReferrer ||
 		f.path != nil || f.notPath != nil || f.ref != nil || f.notRef != nil || f.ua != nil || f.notUA != nil
+	for _, n := range []struct {
+		on   bool
+		lost fieldSet
+	}{
+		{f.status != nil || f.notStatus != nil, lostStatus},
+		{f.methods != nil || f.notMethods != nil, lostMethod},
+		{f.ips != nil || f.notIPs != nil, lostAddr},
+		{!f.since.IsZero() || !f.until.IsZero(), lostTime},
+		{f.hasReferrer || f.ref != nil || f.notRef != nil, lostReferrer},
+		{f.path != nil || f.notPath != nil, lostPath},
+		{f.ua != nil || f.notUA != nil, lostUA},
+	} {
+		if n.on {
+			f.needs |= n.lost
+		}
+	}
 	return f, nil
 }
 
@@ -223,10 +240,12 @@ func (f *Filter) NeedsRecord() bool {
 // results of parsing line. A line that did not parse (parseErr != nil)
 // matches only if the filter has no criterion that needs a parsed field,
 // that is, only --grep and --not-grep, which see the raw line without its
-// trailing newline. --until-path plays no part here; see [Filter.Stops].
+// trailing newline. A partial record (see [Record.Partial]) matches only
+// if no criterion needs a field that its line lost. --until-path plays
+// no part here; see [Filter.Stops].
 func (f *Filter) Match(line []byte, rec *Record, parseErr error) bool {
 	if f.needRecord {
-		if parseErr != nil || rec == nil {
+		if parseErr != nil || rec == nil || rec.Partial && rec.lost&f.needs != 0 {
 			return false
 		}
 		if f.status != nil && !f.status.has(rec.Status) ||

@@ -54,11 +54,11 @@ func TestFilterMatch(t *testing.T) {
 		{[]string{"--path=\\.(css|gif|ico)$"}, []int{3, 4, 16}},
 		{[]string{"--not-path=^/"}, []int{7, 9}},
 		{[]string{"--referrer=gnosis\\.cx"}, []int{15, 16}},
-		{[]string{"--not-referrer=example"}, []int{1, 2, 4, 5, 7, 8, 9, 11, 14, 15, 16}},
+		{[]string{"--not-referrer=example"}, []int{1, 2, 4, 5, 7, 8, 9, 11, 14, 15, 16, 19}},
 		{[]string{"--has-referrer"}, []int{2, 3, 6, 10, 12, 13, 15, 16}},
 		{[]string{"--ua=(?i)googlebot"}, []int{1}},
 		{[]string{"--not-ua=Mozilla"}, []int{5, 6, 7, 8, 9, 11, 12, 13, 14}},
-		{[]string{"--ip=203.0.113.0/24", "--status=200"}, []int{2, 3, 10, 13, 15, 16}},
+		{[]string{"--ip=203.0.113.0/24", "--status=200"}, []int{2, 3, 10, 13, 15, 16, 18, 19}},
 		{[]string{"--ip=2001:db8::/32"}, []int{6}},
 		{[]string{"--ip=198.51.100.23,66.249.66.1"}, []int{1, 4, 5}},
 		{[]string{"--not-ip=203.0.113.0/24,192.0.2.0/24"}, []int{1, 4, 5, 6}},
@@ -67,7 +67,7 @@ func TestFilterMatch(t *testing.T) {
 		{[]string{"--since=2015-05-17T11:00:00+01:00", "--until=2015-05-17T10:10:00Z"}, []int{2, 3, 4, 5}},
 		{[]string{"--grep=truncated|not a log"}, []int{17, 18}},
 		{[]string{"--not-grep=Mozilla"}, []int{5, 6, 7, 8, 9, 11, 12, 13, 14, 17, 18, 19}},
-		{[]string{"--grep=^203", "--status=200"}, []int{2, 3, 10, 13, 15, 16}},
+		{[]string{"--grep=^203", "--status=200"}, []int{2, 3, 10, 13, 15, 16, 18, 19}},
 		{[]string{"--until-path=/kill-weblog-monitor"}, all},
 	}
 	for _, tt := range tests {

@@ -42,6 +42,15 @@ func checkRecord(t *testing.T, line []byte, rec *Record, err error) {
 	if rec.Status < 0 || rec.Status > 999 || rec.Bytes < -1 || rec.Duration < -1 {
 		t.Fatalf("Parse(%q): out-of-range numbers %+v", line, viewOf(rec))
 	}
+	if !rec.Partial && rec.lost != 0 {
+		t.Fatalf("Parse(%q): lost fields %b but not partial", line, rec.lost)
+	}
+	if rec.lost&lostStatus != 0 && rec.Status != 0 || rec.lost&lostAddr != 0 && rec.RemoteAddr != nil ||
+		rec.lost&lostTime != 0 && !rec.Time.IsZero() || rec.lost&lostMethod != 0 && rec.Method != nil ||
+		rec.lost&lostPath != 0 && rec.Path != nil || rec.lost&lostReferrer != 0 && rec.Referrer != nil ||
+		rec.lost&lostUA != 0 && rec.UserAgent != nil {
+		t.Fatalf("Parse(%q): a lost field is set: %+v lost %b", line, viewOf(rec), rec.lost)
+	}
 	var buf []byte
 	for _, fld := range [][]byte{rec.Request, rec.Path, rec.Referrer, rec.UserAgent, rec.User} {
 		buf = rec.Escaping.AppendDecoded(buf[:0], fld)

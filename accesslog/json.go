@@ -144,40 +144,43 @@ func (p *Parser) jsonKind(ctx jsonCtx, key []byte) (kind fieldKind, prio bool) {
 		}
 		return fSkip, false
 	}
-	switch string(key) {
-	case "client_ip":
-		return fRemoteAddr, true
-	case "remote_addr", "remote_ip", "remote_host", "client", "ip":
+	if string(key) == "client_ip" {
+		return fRemoteAddr, true // Caddy's client_ip (after trusted proxies) wins over remote_ip
+	}
+	switch JSONFieldOf(string(key)) {
+	case JSONClient:
 		return fRemoteAddr, false
-	case "remote_user", "user", "user_id":
+	case JSONUser:
 		return fUser, false
-	case "time", "time_local", "time_iso8601", "timestamp", "ts", "@timestamp", "msec":
+	case JSONIdent:
+		return fIdent, false
+	case JSONTime:
 		return fTimeISO, false // any time layout; see timeCache.any
-	case "request":
+	case JSONRequest:
 		if ctx == ctxTop {
 			return fJSONRequest, false
 		}
-	case "method", "request_method":
+	case JSONMethod:
 		return fMethod, false
-	case "uri", "request_uri", "path":
+	case JSONPath:
 		return fPath, false
-	case "proto", "protocol", "server_protocol":
+	case JSONProtocol:
 		return fProtocol, false
-	case "status":
+	case JSONStatus:
 		return fStatus, false
-	case "body_bytes_sent", "size", "bytes", "bytes_sent":
+	case JSONBytes:
 		return fBytes, false
-	case "http_referer", "http_referrer", "referer", "referrer":
+	case JSONReferrer:
 		return fReferrer, false
-	case "http_user_agent", "user_agent", "useragent":
+	case JSONUserAgent:
 		return fUserAgent, false
-	case "http_x_forwarded_for", "x_forwarded_for":
+	case JSONForwarded:
 		return fForwarded, false
-	case "host", "vhost", "server_name", "http_host":
+	case JSONVHost:
 		return fVHost, false
-	case "server_port":
+	case JSONPort:
 		return fPort, false
-	case "request_time", "duration":
+	case JSONDuration:
 		return fDurSec, false
 	}
 	return fSkip, false

@@ -62,6 +62,9 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 	for i := range f.fields {
 		fd := &f.fields[i]
 		if !hasPrefixAt(line, pos, fd.before) {
+			if len(line)-pos < len(fd.before) && fd.before[:len(line)-pos] == string(line[pos:]) && p.cutAt(rec, i) {
+				return nil
+			}
 			return &ParseError{Offset: pos, Field: fd.kind.String(), Msg: "want " + quoteLit(fd.before)}
 		}
 		pos += len(fd.before)
@@ -96,6 +99,19 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 				end = pos + k
 			}
 		}
+		if end < 0 && fd.quoted && unclosed(line, pos) {
+			// Cut right after the closing quote: the field is whole.
+			if q := len(line) - 1; q >= pos && line[q] == '"' && !escaped(line, pos, q) &&
+				p.set(rec, fd.kind, line[pos:q], true) == "" && p.cutAt(rec, i+1) {
+				return nil
+			}
+			if p.cutAt(rec, i) {
+				return nil
+			}
+		}
+		if end < 0 && !fd.quoted && !bytes.Contains(line[pos:], fd.nextB) && p.cutAt(rec, i) {
+			return nil
+		}
 		if end < 0 {
 			return &ParseError{Offset: pos, Field: fd.kind.String(), Msg: "no " + quoteLit(string(fd.nextB)) + " after it"}
 		}
@@ -105,6 +121,10 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 		pos = end
 	}
 	if !hasPrefixAt(line, pos, f.tail) {
+		if len(line)-pos < len(f.tail) && f.tail[:len(line)-pos] == string(line[pos:]) {
+			rec.Partial = true // every field is there, only the tail is cut
+			return nil
+		}
 		return &ParseError{Offset: pos, Msg: "want " + quoteLit(f.tail)}
 	}
 	pos += len(f.tail)
@@ -116,6 +136,53 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 		return &ParseError{Offset: pos, Msg: "unexpected text after the last field"}
 	}
 	return nil
+}
+
+// cutAt makes rec a partial record for a line that ends inside field i
+// (or right before it), if enough came before the cut for the record to
+// be one: the time, when the format logs one, or else two fields. The cut
+// field and those after it are lost.
+func (p *Parser) cutAt(rec *Record, i int) bool {
+	fields := p.format.fields
+	enough := i >= 2
+	for _, fd := range fields {
+		if lostBy(fd.kind) == lostTime {
+			enough = false
+			break
+		}
+	}
+	for _, fd := range fields[:i] {
+		if lostBy(fd.kind) == lostTime {
+			enough = true
+		}
+	}
+	if !enough {
+		return false
+	}
+	rec.Partial = true
+	for _, fd := range fields[i:] {
+		rec.lost |= lostBy(fd.kind)
+	}
+	return true
+}
+
+// unclosed reports whether the quoted field starting at pos runs to the
+// end of the line: no unescaped quote after pos but, perhaps, the line's
+// last byte. A quote followed by anything else means the line is
+// malformed, not cut.
+func unclosed(line []byte, pos int) bool {
+	for j := pos; j < len(line); {
+		k := bytes.IndexByte(line[j:], '"')
+		if k < 0 {
+			return true
+		}
+		q := j + k
+		if q < len(line)-1 && !escaped(line, pos, q) {
+			return false
+		}
+		j = q + 1
+	}
+	return true
 }
 
 // scanQuoted returns the offset of the double quote that closes the field
@@ -320,7 +387,7 @@ func parseStatus(v []byte) (int, bool) {
 	if isDash(v) {
 		return 0, true
 	}
-	if len(v) == 0 || len(v) > 3 {
+	if len(v) != 3 { // an HTTP status has three digits; MayMatch relies on it
 		return 0, false
 	}
 	n := 0

@@ -44,19 +44,30 @@ func TestMayMatch(t *testing.T) {
 }
 
 // FuzzMayMatch: MayMatch is a necessary condition of Match for the
-// built-in text formats.
+// built-in text formats, for whole lines and for the partial records of
+// lines cut short (at cut, and at every byte of a built-in line).
 func FuzzMayMatch(fz *testing.F) {
-	fz.Add(`192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /x HTTP/1.1" 404 12 "-" "curl/8"`, "4xx")
-	fz.Fuzz(func(t *testing.T, line, status string) {
+	fz.Add(`192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /x HTTP/1.1" 404 12 "-" "curl/8"`, "4xx", uint16(70))
+	for _, fl := range fullLines {
+		fz.Add(fl.line, "200", uint16(len(fl.line)-3))
+		fz.Add(fl.line, "2xx,404", uint16(len(fl.line)/2))
+	}
+	fz.Fuzz(func(t *testing.T, line, status string, cut uint16) {
 		f, err := Compile(FilterSpec{Status: status}, time.Now())
 		if err != nil {
 			return
 		}
-		for _, format := range []Format{Common(), Combined(), VHostCombined(), NginxMain()} {
-			var rec Record
-			perr := NewParser(format).Parse([]byte(line), &rec)
-			if f.Match([]byte(line), &rec, perr) && !f.MayMatch([]byte(line)) {
-				t.Fatalf("%s, --status %s: MayMatch rejected %q", format.Name(), status, line)
+		lines := []string{line}
+		if int(cut) < len(line) {
+			lines = append(lines, line[:cut])
+		}
+		for _, l := range lines {
+			for _, format := range []Format{Common(), Combined(), VHostCombined(), NginxMain()} {
+				var rec Record
+				perr := NewParser(format).Parse([]byte(l), &rec)
+				if f.Match([]byte(l), &rec, perr) && !f.MayMatch([]byte(l)) {
+					t.Fatalf("%s, --status %s: MayMatch rejected %q (partial %v)", format.Name(), status, l, rec.Partial)
+				}
 			}
 		}
 	})

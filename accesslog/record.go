@@ -30,6 +30,50 @@ type Record struct {
 	Duration     time.Duration // time taken (%D, %T, $request_time); -1 if not logged
 	Rest         []byte        // fields after the last one the format names; nil if none
 	Escaping     Escaping      // how the fields are escaped
+
+	// Partial is true when the line ends inside a field, as a line cut
+	// short by a size limit or a crash does: the fields before the cut
+	// are set, the cut field and those after it are not (nil, 0, -1), and
+	// a filter on one of them does not match, negated or not. Only text
+	// formats have partial records.
+	Partial bool
+	lost    fieldSet // with Partial: the fields the line lost
+}
+
+// fieldSet is a set of the Record fields a Filter looks at.
+type fieldSet uint8
+
+const (
+	lostAddr fieldSet = 1 << iota
+	lostTime
+	lostMethod
+	lostPath
+	lostStatus
+	lostReferrer
+	lostUA
+)
+
+// lostBy returns the filtered fields that a field of kind k sets.
+func lostBy(k fieldKind) fieldSet {
+	switch k {
+	case fRemoteAddr:
+		return lostAddr
+	case fTimeCLF, fTimeISO, fTimeSec, fTimeMilli, fTimeMicro:
+		return lostTime
+	case fRequest:
+		return lostMethod | lostPath
+	case fMethod:
+		return lostMethod
+	case fPath:
+		return lostPath
+	case fStatus:
+		return lostStatus
+	case fReferrer:
+		return lostReferrer
+	case fUserAgent:
+		return lostUA
+	}
+	return 0
 }
 
 // HasReferrer reports whether the record has a real referrer: logged, and

@@ -12,9 +12,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// SubsystemName is the SSH subsystem weblog-server is configured as.
-const SubsystemName = "weblog"
-
 // transport opens one request stream: the request line goes to the server
 // and its framed answer comes back.
 type transport interface {
@@ -77,7 +74,7 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 	if exec {
 		err = sess.Start(req.String())
 	} else {
-		if err = sess.RequestSubsystem(SubsystemName); err != nil {
+		if err = sess.RequestSubsystem(wire.SubsystemName); err != nil {
 			sess.Close()
 			return nil, fmt.Errorf("%w: %w", errSubsystemRefused, err)
 		}
@@ -171,5 +168,5 @@ func (b *limitedBuffer) message() string {
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		s = s[i+1:]
 	}
-	return strings.TrimPrefix(s, "weblog-server: error: ")
+	return strings.TrimPrefix(s, wire.ErrorPrefix)
 }

@@ -27,7 +27,8 @@
 // combined, vhost_combined, nginx "main") and, for JSON lines, by key
 // (user_agent, http_user_agent, remote_user, user, user_id and the like,
 // at any depth, including Caddy's header arrays). In a line that is
-// neither, they cannot be located and are left as they are; so is a
+// neither, or that is cut short (a partial record for package accesslog),
+// they cannot be located and are left as they are; so is a
 // client host name, which "ip" replaces only where it finds the client
 // field.
 //

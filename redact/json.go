@@ -1,5 +1,7 @@
 package redact
 
+import "github.com/weblogctl/weblogctl/accesslog"
+
 // maxJSONDepth bounds the nesting the JSON walker follows.
 const maxJSONDepth = 32
 
@@ -14,8 +16,9 @@ const (
 	keyQuery          // a query string alone, without its '?'
 )
 
-// classifyKey says what the JSON object key k (still escaped) holds. Keys
-// are matched without regard to case, as HTTP header names are.
+// classifyKey says what the JSON object key k (still escaped) holds, by
+// accesslog's table of JSON keys (the one the parser uses), matched
+// without regard to case, as HTTP header names are.
 func classifyKey(k []byte) jsonKey {
 	var buf [20]byte
 	if len(k) > len(buf) {
@@ -27,14 +30,14 @@ func classifyKey(k []byte) jsonKey {
 		}
 		buf[i] = c
 	}
-	switch string(buf[:len(k)]) {
-	case "remote_addr", "remote_ip", "client_ip", "remote_host", "client", "ip":
+	switch accesslog.JSONFieldOf(string(buf[:len(k)])) {
+	case accesslog.JSONClient:
 		return keyClient
-	case "remote_user", "user", "user_id", "userid", "username", "ident":
+	case accesslog.JSONUser, accesslog.JSONIdent:
 		return keyUser
-	case "http_user_agent", "user_agent", "useragent", "user-agent":
+	case accesslog.JSONUserAgent:
 		return keyUA
-	case "args", "query", "query_string", "querystring":
+	case accesslog.JSONQuery:
 		return keyQuery
 	}
 	return keyOther

@@ -27,16 +27,21 @@ func (r *Redactor) textEdits(edits []edit, line []byte) ([]edit, bool) {
 		return edits, false
 	}
 	rec := &r.rec
-	if r.custom != nil && r.custom.Parse(line, rec) == nil {
+	// whole parses line with p into rec. A partial record (a line cut
+	// short, or a shorter format's line) does not count: the cut field
+	// cannot be located, and a more specific format would win over the
+	// right one.
+	whole := func(p *accesslog.Parser) bool { return p.Parse(line, rec) == nil && !rec.Partial }
+	if r.custom != nil && whole(r.custom) {
 		return r.recordEdits(edits, line), true
 	}
 	ok := false
-	if r.last >= 0 && r.parsers[r.last].Parse(line, rec) == nil {
+	if r.last >= 0 && whole(r.parsers[r.last]) {
 		ok = true
 		if rec.Rest != nil {
 			// A more specific format may take the fields left over.
 			for i := 0; i < r.last; i++ {
-				if r.parsers[i].Parse(line, rec) == nil {
+				if whole(r.parsers[i]) {
 					r.last = i
 					return r.recordEdits(edits, line), true
 				}
@@ -45,7 +50,7 @@ func (r *Redactor) textEdits(edits []edit, line []byte) ([]edit, bool) {
 		}
 	} else {
 		for i, p := range r.parsers {
-			if i != r.last && p.Parse(line, rec) == nil {
+			if i != r.last && whole(p) {
 				r.last, ok = i, true
 				break
 			}

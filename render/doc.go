@@ -9,12 +9,14 @@
 //   - pretty writes one aligned line per hit: time, status (coloured by
 //     class when Options.Color is set), method, size, path and a
 //     shortened referrer. A line that does not parse is shown as it is.
-//     Control bytes, escape sequences and invalid UTF-8 from the log never
-//     reach the output raw: they are shown as \xHH (ESC as \x1b) or \uXXXX.
+//     Control bytes, escape sequences, bidi and other format characters
+//     and invalid UTF-8 from the log never reach the output raw: they are
+//     shown as wire.Sanitize shows them, \xHH (ESC as \x1b) or \uXXXX.
 //   - json writes one object per line (see [New] for its members). Strings
 //     are valid UTF-8: each byte of invalid UTF-8 becomes U+FFFD, as with
-//     encoding/json; control characters, DEL, C1 controls and bidi
-//     controls are written as \uXXXX escapes, so the output is also safe
+//     encoding/json; the characters wire.Unsafe reports (controls, DEL,
+//     C1 controls, bidi and other format characters) are written as
+//     \uXXXX escapes, so the output is also safe
 //     to print on a terminal. A line that does not parse becomes
 //     {"raw": LINE, "error": MESSAGE}, plus "raw_base64" with the exact
 //     bytes when LINE is not valid UTF-8.

@@ -81,6 +81,9 @@ func (j *jsonRenderer) Render(line []byte, rec *accesslog.Record, parseErr error
 		if rec.Request != nil && rec.Method == nil {
 			b = j.str(b, `,"request":`, rec.Request, rec)
 		}
+		if rec.Partial {
+			b = append(b, `,"partial":true`...)
+		}
 	}
 	j.buf = append(b, '}', '\n')
 	return j.flush()

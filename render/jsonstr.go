@@ -1,11 +1,17 @@
 package render
 
-import "unicode/utf8"
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/weblogctl/weblogctl/wire"
+)
 
 // appendJSONString appends s as a JSON string. Each byte of invalid UTF-8
 // becomes U+FFFD (as encoding/json does); control characters, DEL and
-// the characters invisible reports are escaped as \uXXXX, so the result is
-// safe on a terminal as well as valid JSON.
+// the other characters that wire.Unsafe reports are escaped as \uXXXX (a
+// surrogate pair above U+FFFF), so the result is safe on a terminal as
+// well as valid JSON.
 func appendJSONString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
@@ -30,7 +36,7 @@ func appendJSONString(dst, s []byte) []byte {
 			case '\t':
 				dst = append(dst, '\\', 't')
 			default:
-				dst = appendU(dst, rune(c))
+				dst = wire.AppendUnicodeEscape(dst, rune(c))
 			}
 			i++
 			continue
@@ -39,8 +45,11 @@ func appendJSONString(dst, s []byte) []byte {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			dst = append(dst, `\ufffd`...)
-		case invisible(r):
-			dst = appendU(dst, r)
+		case wire.Unsafe(r) && r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			dst = wire.AppendUnicodeEscape(wire.AppendUnicodeEscape(dst, r1), r2)
+		case wire.Unsafe(r):
+			dst = wire.AppendUnicodeEscape(dst, r)
 		default:
 			dst = append(dst, s[i:i+size]...)
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // ANSI SGR sequences for pretty output.
@@ -33,7 +34,7 @@ type pretty struct {
 func (p *pretty) Render(line []byte, rec *accesslog.Record, parseErr error) error {
 	b := append(p.buf[:0], p.prefix...)
 	if parseErr != nil || rec == nil {
-		b = appendTerminalSafe(b, trimEOL(line))
+		b = wire.AppendSanitized(b, trimEOL(line))
 		p.buf = append(b, '\n')
 		return p.flush()
 	}
@@ -64,7 +65,7 @@ func (p *pretty) Render(line []byte, rec *accesslog.Record, parseErr error) erro
 	if rec.Method == nil {
 		b = append(b, '-')
 	} else {
-		b = appendTerminalSafe(b, rec.Method)
+		b = wire.AppendSanitized(b, rec.Method)
 	}
 	for len(b)-n < methodWidth {
 		b = append(b, ' ')
@@ -76,9 +77,9 @@ func (p *pretty) Render(line []byte, rec *accesslog.Record, parseErr error) erro
 	// Path, or the whole request when it has no method and path.
 	switch {
 	case rec.Path != nil:
-		b = appendTerminalSafe(b, rec.Path)
+		b = wire.AppendSanitized(b, rec.Path)
 	case rec.Request != nil:
-		b = appendTerminalSafe(b, rec.Request)
+		b = wire.AppendSanitized(b, rec.Request)
 	default:
 		b = append(b, '-')
 	}
@@ -86,7 +87,7 @@ func (p *pretty) Render(line []byte, rec *accesslog.Record, parseErr error) erro
 		b = append(b, "  <- "...)
 		b = p.color(b, sgrDim)
 		ref, cut := shortReferrer(rec.Referrer)
-		b = appendTerminalSafe(b, ref)
+		b = wire.AppendSanitized(b, ref)
 		if cut {
 			b = append(b, "..."...)
 		}

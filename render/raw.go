@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // raw writes lines as they are.
@@ -23,7 +24,7 @@ func (r *raw) Render(line []byte, _ *accesslog.Record, _ error) error {
 		body = line[:len(line)-1]
 	}
 	if r.opts.Terminal {
-		r.buf = appendTerminalSafe(r.buf, body)
+		r.buf = wire.AppendSanitized(r.buf, body)
 	} else {
 		r.buf = append(r.buf, body...)
 	}

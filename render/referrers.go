@@ -1,6 +1,9 @@
 package render
 
-import "github.com/weblogctl/weblogctl/accesslog"
+import (
+	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/wire"
+)
 
 // referrers writes "REFERRER --> RESOURCE" for successful hits with a
 // referrer, as logged.
@@ -12,9 +15,9 @@ func (r *referrers) Render(_ []byte, rec *accesslog.Record, parseErr error) erro
 	}
 	r.buf = append(r.buf, r.prefix...)
 	if r.opts.Terminal {
-		r.buf = appendTerminalSafe(r.buf, rec.Referrer)
+		r.buf = wire.AppendSanitized(r.buf, rec.Referrer)
 		r.buf = append(r.buf, " --> "...)
-		r.buf = appendTerminalSafe(r.buf, rec.Path)
+		r.buf = wire.AppendSanitized(r.buf, rec.Path)
 	} else {
 		r.buf = append(r.buf, rec.Referrer...)
 		r.buf = append(r.buf, " --> "...)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // Renderer writes log lines to its io.Writer.
@@ -40,14 +41,15 @@ func Names() []string { return []string{"raw", "pretty", "json", "referrers"} }
 // number), bytes (a number, null for "-"), referrer and user_agent, then
 // vhost, port, forwarded_for and duration (seconds, a number) when the
 // format logs them, and request when the request line is not
-// METHOD TARGET [PROTOCOL]. Fields that were not logged or were "-" are
-// null. Escapes from the log (\" \xHH) are decoded.
+// METHOD TARGET [PROTOCOL], and "partial": true for a line cut short
+// (accesslog.Record.Partial). Fields that were not logged, were "-" or
+// were lost by a cut are null. Escapes from the log (\" \xHH) are decoded.
 func New(name string, w io.Writer, opts Options) (Renderer, error) {
 	c := &common{w: w, opts: opts}
 	if opts.Label != "" {
 		c.prefix = []byte(opts.Label + ": ")
 		if opts.Terminal || name == "pretty" {
-			c.prefix = appendTerminalSafe(nil, c.prefix)
+			c.prefix = wire.AppendSanitized(nil, c.prefix)
 		}
 	}
 	switch name {

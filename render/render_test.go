@@ -133,6 +133,7 @@ func TestJSON(t *testing.T) {
 		{Options{}, noRef, `{"remote_addr":"203.0.113.9","user":null,"time":"2015-05-17T10:05:05Z","method":"GET","path":"/a","protocol":"HTTP/1.1","status":200,"bytes":1,"referrer":"","user_agent":"x"}`},
 		{Options{}, tls, `{"remote_addr":"192.0.2.140","user":null,"time":"2015-05-17T10:20:00Z","method":null,"path":null,"protocol":null,"status":400,"bytes":226,"referrer":null,"user_agent":null,"request":"\u0016\u0003\u0001\u0000\ufffd"}`},
 		{Options{Label: "web1"}, bad, `{"host":"web1","raw":"not a log line","error":"accesslog: byte 6: user: no \" [\" after it"}`},
+		{Options{}, `203.0.113.9 - - [17/May/2015:10:05:03 +0000] "GET /cut HTTP/1.1" 200 12 "-" "Mozil` + "\n", `{"remote_addr":"203.0.113.9","user":null,"time":"2015-05-17T10:05:03Z","method":"GET","path":"/cut","protocol":"HTTP/1.1","status":200,"bytes":12,"referrer":null,"user_agent":null,"partial":true}`},
 		{Options{}, "caf\xe9 \x1b\n", `{"raw":"caf\ufffd \u001b","error":"accesslog: byte 5: ident: no \" \" after it","raw_base64":"Y2Fm6SAb"}`},
 	}
 	for _, tt := range tests {

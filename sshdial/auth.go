@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // This file decides which credentials to offer, in ssh's order: keys from
@@ -493,13 +495,13 @@ func (p *authPlan) keyboardInteractive() (ssh.AuthMethod, error) {
 		}
 		var header string
 		for _, s := range []string{name, instruction} {
-			if s = strings.TrimSpace(printableText(s)); s != "" {
+			if s = strings.TrimSpace(wire.SanitizeLines(s)); s != "" {
 				header += s + "\n"
 			}
 		}
 		answers := make([]string, len(questions))
 		for i, q := range questions {
-			prompt := printableText(q)
+			prompt := wire.SanitizeLines(q)
 			if i == 0 {
 				prompt = header + prompt
 			}
@@ -585,18 +587,4 @@ func (p *authPlan) handshakeError(err error) error {
 		return p.failure(nil, errors.Unwrap(err))
 	}
 	return nil
-}
-
-// printableText makes text from the server safe to show on a terminal:
-// control characters other than newline and tab become '?'.
-func printableText(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0xfffd:
-			return '?'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
 }

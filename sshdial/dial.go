@@ -14,6 +14,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // Config says how to reach hosts. The zero value is safe: host keys are
@@ -324,7 +326,7 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 		HostKeyAlgorithms: algos,
 		AuthCallback:      plan.callback,
 		BannerCallback: func(msg string) error {
-			d.warnf("%s", printableText(msg))
+			d.warnf("%s", wire.SanitizeLines(msg))
 			return nil
 		},
 	}

@@ -13,10 +13,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// SubsystemName is the SSH subsystem that speaks the weblog protocol in
-// stream mode, as in sshd_config's `Subsystem weblog …`.
-const SubsystemName = "weblog"
-
 // session is one session channel: at most one of shell, exec or
 // subsystem, optionally after a pty-req.
 type session struct {
@@ -119,7 +115,7 @@ func (s *session) parse(req *ssh.Request) (kind, line string, ok bool) {
 			s.c.refusef("%s subsystem: malformed", s.tag)
 			return "", "", false
 		}
-		if p.Name != SubsystemName {
+		if p.Name != wire.SubsystemName {
 			s.c.refusef("%s subsystem %s: unknown", s.tag, q(p.Name))
 			return "", "", false
 		}
@@ -170,7 +166,7 @@ func (s *session) run(ctx context.Context, kind, line string) {
 func (s *session) shell(ctx context.Context, out, errOut io.Writer, tty bool) wire.Status {
 	p := s.c.srv.sub.Policy
 	if p == nil || len(p.Logs) == 0 {
-		io.WriteString(errOut, "weblog-server: error: no log to follow\n")
+		io.WriteString(errOut, wire.ErrorPrefix+"no log to follow\n")
 		return wire.StatusUnavailable
 	}
 	req := wire.Request{Verb: wire.VerbFollow, Log: p.Logs[0].Name, Lines: wire.DefaultLines, HasLines: true}

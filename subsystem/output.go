@@ -62,7 +62,7 @@ func (o *rawOutput) meta(_ any, text string) error {
 func (o *rawOutput) fail(err *wire.Error) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_, werr := io.WriteString(o.errOut, "weblog-server: error: "+err.Message+"\n")
+	_, werr := io.WriteString(o.errOut, wire.ErrorPrefix+err.Message+"\n")
 	return werr
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/render"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // Output of several hosts: each line is prefixed with its host's label,
@@ -112,15 +113,16 @@ func (fp *fleetPrinter) flush() error {
 
 // hostLabels returns the label of each host: "HOST:" padded to the
 // longest (at most maxLabelWidth columns) and a space, the host coloured
-// when color is set. Host names hold no control characters (package fleet
-// refuses them).
+// when color is set; shown as wire.Sanitize shows it, whatever a hosts
+// file or ssh_config alias holds.
 func hostLabels(hosts []string, color bool) [][]byte {
 	width := 0
 	for _, h := range hosts {
-		width = max(width, min(utf8.RuneCountInString(h), maxLabelWidth))
+		width = max(width, min(utf8.RuneCountInString(wire.Sanitize(h)), maxLabelWidth))
 	}
 	labels := make([][]byte, len(hosts))
 	for i, h := range hosts {
+		h = wire.Sanitize(h)
 		var b strings.Builder
 		if color {
 			b.WriteString("\x1b[" + labelColors[i%len(labelColors)] + "m" + h + "\x1b[0m")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/urfave/cli/v2"
@@ -13,6 +12,7 @@ import (
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/sshdial"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // fleetRun is one command run over a set of hosts: it connects with at
@@ -104,7 +104,7 @@ func (r *fleetRun) done(ctx context.Context, i int, err error) {
 		return
 	}
 	status, hint := describe(err)
-	msg := fmt.Sprintf("weblogctl: error: %s: %s\n", r.hosts[i], sanitizeText(err.Error()))
+	msg := fmt.Sprintf("weblogctl: error: %s: %s\n", wire.Sanitize(r.hosts[i]), wire.Sanitize(err.Error()))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if hint != "" && !r.hints[hint] {
@@ -143,7 +143,7 @@ func (r *fleetRun) result(ctx context.Context) error {
 
 // warnf prints a warning about host.
 func (r *fleetRun) warnf(host, format string, args ...any) {
-	fmt.Fprintf(r.stderr, "weblogctl: warning: %s: %s\n", host, sanitizeText(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(r.stderr, "weblogctl: warning: %s: %s\n", wire.Sanitize(host), wire.Sanitize(fmt.Sprintf(format, args...)))
 }
 
 // debugf prints a -v message about host.
@@ -166,17 +166,6 @@ func (e fleetError) Error() string {
 type outputError struct{ error }
 
 func (e outputError) Unwrap() error { return e.error }
-
-// sanitizeText replaces control characters, so that a message cannot
-// forge lines or reach a terminal raw.
-func sanitizeText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '?'
-		}
-		return r
-	}, s)
-}
 
 // syncWriter serialises writes to w.
 type syncWriter struct {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -85,7 +84,7 @@ Examples:
 			opt := client.FollowOptions{Lines: &n, Heartbeat: hb, Filter: spec}
 			if c.Bool("verbose") {
 				opt.OnOpen = func(o wire.Open) {
-					debugf(c, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, sanitizeWord(o.Reason))
+					debugf(c, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, wire.Sanitize(o.Reason))
 				}
 			}
 			emit := func(lines []byte) error {
@@ -201,7 +200,7 @@ func followFleet(c *cli.Context, t targets, n int, spec accesslog.FilterSpec) er
 			return err
 		}
 		opt := client.FollowOptions{Lines: &n, Heartbeat: hb, Filter: spec, OnOpen: func(o wire.Open) {
-			r.debugf(host, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, sanitizeWord(o.Reason))
+			r.debugf(host, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, wire.Sanitize(o.Reason))
 		}}
 		ro := reconnectOptions(c, func(err error, wait time.Duration) {
 			r.warnf(host, "%v; reconnecting in %s", err, wait.Round(time.Millisecond))
@@ -228,14 +227,4 @@ func followFleet(c *cli.Context, t targets, n int, spec accesslog.FilterSpec) er
 		}
 		return err
 	})
-}
-
-// sanitizeWord keeps remote text to printable ASCII for a debug line.
-func sanitizeWord(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x21 || r > 0x7e {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -85,6 +85,6 @@ func printLogs(w io.Writer, prefix string, logs []wire.LogInfo) {
 		if l.Size >= 0 {
 			size = fmt.Sprint(l.Size)
 		}
-		fmt.Fprintf(w, "%s%s\t%s\t%s\n", prefix, sanitizeText(l.Name), size, sanitizeText(l.MTime))
+		fmt.Fprintf(w, "%s%s\t%s\t%s\n", prefix, wire.Sanitize(l.Name), size, wire.Sanitize(l.MTime))
 	}
 }

@@ -123,7 +123,7 @@ func report(stderr io.Writer, err error) int {
 		return 0 // the reader of our stdout went away, like `| head`
 	}
 	status, hint := describe(err)
-	fmt.Fprintf(stderr, "weblogctl: error: %v\n", err)
+	fmt.Fprintf(stderr, "weblogctl: error: %s\n", wire.Sanitize(err.Error()))
 	if hint != "" {
 		fmt.Fprintf(stderr, "weblogctl: hint: %s\n", hint)
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // progress shows, on a terminal's stderr, how much of a long fetch has
@@ -26,7 +28,7 @@ func startProgress(stderr io.Writer, label string) *progress {
 	if !isTerminal(stderr) {
 		return nil
 	}
-	p := &progress{w: stderr, label: sanitizeWord(label), start: time.Now(), stop: make(chan struct{})}
+	p := &progress{w: stderr, label: wire.Sanitize(label), start: time.Now(), stop: make(chan struct{})}
 	p.done.Add(1)
 	go func() {
 		defer p.done.Done()
