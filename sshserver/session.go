@@ -141,7 +141,7 @@ func (s *session) run(ctx context.Context, kind, line string) {
 		out, errOut = ttyOut, ttyErr
 		go watchKeys(s.ch, cancel)
 	}
-	cfg := s.c.srv.sub
+	cfg := s.c.sub
 	var status wire.Status
 	switch kind {
 	case "subsystem":
@@ -164,7 +164,7 @@ func (s *session) run(ctx context.Context, kind, line string) {
 // shell follows the policy's first log, like `follow -n 10 LOG`: what
 // the seed's server did for any ssh client.
 func (s *session) shell(ctx context.Context, out, errOut io.Writer, tty bool) wire.Status {
-	p := s.c.srv.sub.Policy
+	p := s.c.sub.Policy
 	if p == nil || len(p.Logs) == 0 {
 		io.WriteString(errOut, wire.ErrorPrefix+"no log to follow\n")
 		return wire.StatusUnavailable
@@ -173,7 +173,7 @@ func (s *session) shell(ctx context.Context, out, errOut io.Writer, tty bool) wi
 	if tty {
 		fmt.Fprintf(errOut, "weblog-server: following %s; press q or Ctrl-C to stop\n", req.Log)
 	}
-	return subsystem.Exec(ctx, s.c.srv.sub, req.String(), out, errOut)
+	return subsystem.Exec(ctx, s.c.sub, req.String(), out, errOut)
 }
 
 // watchKeys reads what the user types into the terminal and calls stop
