@@ -228,10 +228,14 @@ func FuzzSplitCommand(f *testing.F) {
 	})
 }
 
-func TestProfileFromCommand(t *testing.T) {
-	p, err := ProfileFromCommand(`/usr/local/bin/weblog-server --log 'access=/var/log/a b.log' --log err=/var/log/e --verbs=cat,ls --redact ip --max-bytes 1000 --max-follow 1h --idle-timeout 10m --max-sessions 2 --trust-symlinks --profile alice --log-format access=combined`)
+func TestParseForcedCommand(t *testing.T) {
+	fc, err := ParseForcedCommand(`/usr/local/bin/weblog-server --log 'access=/var/log/a b.log' --log err=/var/log/e --verbs=cat,ls --redact ip --max-bytes 1000 --max-follow 1h --idle-timeout 10m --max-sessions 2 --trust-symlinks --profile alice --log-format access=combined`)
 	if err != nil {
 		t.Fatal(err)
+	}
+	p := fc.Profile
+	if fc.Audit {
+		t.Error("Audit without --audit-log")
 	}
 	want := &Profile{Name: "alice", Logs: []Log{{"access", "/var/log/a b.log"}, {"err", "/var/log/e"}}, Verbs: []string{"cat", "ls"},
 		Redact: []string{"ip"}, MaxBytes: 1000, MaxFollow: time.Hour, IdleTimeout: 10 * time.Minute, MaxSessions: 2,
@@ -244,8 +248,13 @@ func TestProfileFromCommand(t *testing.T) {
 	for _, a := range append(p.Args(), "--profile", p.Name) {
 		line += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
-	if q, err := ProfileFromCommand(line); err != nil || !reflect.DeepEqual(q, p) {
+	if q, err := ParseForcedCommand(line); err != nil || !reflect.DeepEqual(q.Profile, p) {
 		t.Errorf("from Args: %+v, %v", q, err)
+	}
+	for _, audited := range []string{" --audit-log /var/log/weblog-audit.log", " --audit-syslog", " --audit-log=/a --audit-syslog"} {
+		if fc, err := ParseForcedCommand("/usr/local/bin/weblog-server --log a=/x" + audited); err != nil || !fc.Audit {
+			t.Errorf("%s: %+v, %v; want Audit", audited, fc, err)
+		}
 	}
 
 	for _, bad := range []string{
@@ -256,8 +265,6 @@ func TestProfileFromCommand(t *testing.T) {
 		"/usr/local/bin/weblog-server",                                        // no logs
 		"/usr/local/bin/weblog-server --log a=/x extra",                       // operand
 		"/usr/local/bin/weblog-server --log a=/x --policy /p",                 // file on the host
-		"/usr/local/bin/weblog-server --log a=/x --audit-log /a",              // audit elsewhere
-		"/usr/local/bin/weblog-server --log a=/x --audit-syslog",              // audit elsewhere
 		"/usr/local/bin/weblog-server --log a=/x --bogus",                     // unknown flag
 		"/usr/local/bin/weblog-server --log a=/x --max-bytes 1 --max-bytes 2", // repeat
 		"/usr/local/bin/weblog-server --log a=/x --max-bytes -1",              // negative
@@ -266,8 +273,8 @@ func TestProfileFromCommand(t *testing.T) {
 		"/usr/local/bin/weblog-server --log a=/x; id",                         // shell
 		"/usr/local/bin/weblog-server --log a=/x --profile 'a b'",             // bad name
 	} {
-		if p, err := ProfileFromCommand(bad); err == nil {
-			t.Errorf("ProfileFromCommand(%q) = %+v, want an error", bad, p)
+		if fc, err := ParseForcedCommand(bad); err == nil {
+			t.Errorf("ParseForcedCommand(%q) = %+v, want an error", bad, fc)
 		}
 	}
 }

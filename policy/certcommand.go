@@ -79,25 +79,36 @@ func shellSafe(c byte) bool {
 // forced command must run.
 const ServerName = "weblog-server"
 
-// ProfileFromCommand returns the profile that a forced command line (a
-// certificate's force-command, as weblogctl authorize --ca writes it)
-// gives: the line is split by SplitCommand, its first word must be an
-// absolute path to weblog-server, and the rest are weblog-server's
-// profile flags (--log, --log-format, --verbs, --redact, --max-bytes,
-// --max-follow, --max-sessions, --idle-timeout, --trust-symlinks,
-// --profile), each scalar flag at most once. Nothing is run. Flags that
-// reach outside the profile — --policy (a file on the host), --audit-log
-// and --audit-syslog (where audit records go) — are refused: the server
-// that reads the command keeps its own.
-func ProfileFromCommand(line string) (*Profile, error) {
+// ForcedCommand is what a forced command line gives a server that reads
+// it instead of running it: the profile, and whether the command asks for
+// its requests to be audited.
+type ForcedCommand struct {
+	// Profile is the profile its flags describe.
+	Profile *Profile
+	// Audit reports --audit-log or --audit-syslog: the reader must audit
+	// the requests (to its own audit log) or refuse the command.
+	Audit bool
+}
+
+// ParseForcedCommand reads a forced command line (a certificate's
+// force-command, as weblogctl authorize --ca writes it): the line is
+// split by SplitCommand, its first word must be an absolute path to
+// weblog-server, and the rest are weblog-server's profile flags (--log,
+// --log-format, --verbs, --redact, --max-bytes, --max-follow,
+// --max-sessions, --idle-timeout, --trust-symlinks, --profile), each
+// scalar flag at most once. Nothing is run. --policy (a file on the
+// host) is refused; --audit-log and --audit-syslog only set Audit: where
+// audit records go is the reader's own choice, not the command's.
+func ParseForcedCommand(line string) (ForcedCommand, error) {
 	argv, err := SplitCommand(line)
 	if err != nil {
-		return nil, err
+		return ForcedCommand{}, err
 	}
 	if !path.IsAbs(argv[0]) || path.Base(argv[0]) != ServerName {
-		return nil, fmt.Errorf("forced command %q: does not run %s by its absolute path", argv[0], ServerName)
+		return ForcedCommand{}, fmt.Errorf("forced command %q: does not run %s by its absolute path", argv[0], ServerName)
 	}
 	var f Flags
+	var fc ForcedCommand
 	fs := flag.NewFlagSet(ServerName, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Var((*listFlag)(&f.Logs), "log", "")
@@ -110,22 +121,21 @@ func ProfileFromCommand(line string) (*Profile, error) {
 	fs.Var(&onceFlag{set: func(s string) (err error) { f.MaxFollow, err = time.ParseDuration(s); return err }}, "max-follow", "")
 	fs.Var(&onceFlag{set: func(s string) (err error) { f.IdleTimeout, err = time.ParseDuration(s); return err }}, "idle-timeout", "")
 	fs.Var(&onceFlag{bool: true, set: func(s string) (err error) { f.TrustSymlinks, err = strconv.ParseBool(s); return err }}, "trust-symlinks", "")
-	for _, name := range []string{"policy", "audit-log", "audit-syslog"} {
-		fs.Var(&onceFlag{bool: name == "audit-syslog", set: func(string) error {
-			return fmt.Errorf("not allowed in a forced command read by this server (it keeps its own)")
-		}}, name, "")
-	}
+	fs.Var(&onceFlag{set: func(string) error {
+		return errors.New("not allowed in a forced command read by this server (a file on the host)")
+	}}, "policy", "")
+	fs.Var(&onceFlag{set: func(s string) error { fc.Audit = true; return nil }}, "audit-log", "")
+	fs.Var(&onceFlag{bool: true, set: func(s string) error { fc.Audit = fc.Audit || s == "true"; return nil }}, "audit-syslog", "")
 	if err := fs.Parse(argv[1:]); err != nil {
-		return nil, fmt.Errorf("forced command: %w", err)
+		return ForcedCommand{}, fmt.Errorf("forced command: %w", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("forced command: unexpected argument %q", fs.Arg(0))
+		return ForcedCommand{}, fmt.Errorf("forced command: unexpected argument %q", fs.Arg(0))
 	}
-	p, err := ProfileFromFlags(f)
-	if err != nil {
-		return nil, fmt.Errorf("forced command: %w", err)
+	if fc.Profile, err = ProfileFromFlags(f); err != nil {
+		return ForcedCommand{}, fmt.Errorf("forced command: %w", err)
 	}
-	return p, nil
+	return fc, nil
 }
 
 // listFlag is a repeatable flag.Value.

@@ -30,7 +30,7 @@ const (
 // certificate's force-command.
 type certAuthorities struct {
 	keys   *watchedFile[[][]byte] // the CA keys in wire format
-	forced func(*policy.Profile) (*subsystem.Config, error)
+	forced func(policy.ForcedCommand) (*subsystem.Config, error)
 
 	mu    sync.Mutex
 	cache map[string]*subsystem.Config // by force-command
@@ -92,7 +92,7 @@ func checkKeyType(key ssh.PublicKey) error {
 // critical option besides force-command and source-address; x/crypto
 // then enforces source-address on the Permissions returned. A
 // force-command must be a weblog-server command line whose profile flags
-// are valid (policy.ProfileFromCommand): it becomes the connection's
+// are valid (policy.ParseForcedCommand): it becomes the connection's
 // policy. The Permissions are built here, not taken from the
 // certificate, so that its extensions cannot pose as ours.
 func (a *authenticator) certificate(md ssh.ConnMetadata, cert *ssh.Certificate) (*ssh.Permissions, error) {
@@ -158,14 +158,14 @@ func (c *certAuthorities) subsystem(fc string) (*subsystem.Config, error) {
 	if sub, ok := c.cache[fc]; ok {
 		return sub, nil
 	}
-	p, err := policy.ProfileFromCommand(fc)
+	cmd, err := policy.ParseForcedCommand(fc)
 	if err != nil {
 		return nil, err
 	}
 	if c.forced == nil {
 		return nil, errors.New("this server serves no certificate's forced command")
 	}
-	sub, err := c.forced(p)
+	sub, err := c.forced(cmd)
 	if err != nil {
 		return nil, fmt.Errorf("forced command: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"net"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,11 @@ func startCertServer(t *testing.T, noKeys bool) *certServer {
 		}
 		cs.otherLog = filepath.Join(dir, "other.log")
 		writeFile(t, cs.otherLog, []byte("other 1\nother 2\n"), 0o644)
-		cfg.ForcedSubsystem = func(p *policy.Profile) (*subsystem.Config, error) {
+		cfg.ForcedSubsystem = func(fc policy.ForcedCommand) (*subsystem.Config, error) {
+			if fc.Audit {
+				return nil, errors.New("no audit log")
+			}
+			p := fc.Profile
 			pol, err := p.Policy()
 			if err != nil {
 				return nil, err
@@ -198,6 +203,9 @@ func TestCertificateRefusals(t *testing.T) {
 		{"forced policy file", "alice", func() *ssh.Certificate {
 			return cs.sign(t, func(u *policy.UserCert) { u.ForceCommand = cs.forced() + " --policy /etc/passwd" })
 		}, "not allowed in a forced command"},
+		{"audit asked", "alice", func() *ssh.Certificate {
+			return cs.sign(t, func(u *policy.UserCert) { u.ForceCommand = cs.forced() + " --audit-log /var/log/a" })
+		}, "no audit log"},
 		{"unknown critical option", "alice", func() *ssh.Certificate {
 			c := cs.sign(t, nil)
 			c.CriticalOptions["verify-required"] = ""

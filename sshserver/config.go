@@ -31,15 +31,16 @@ type Config struct {
 	// the user name is one of its principals, the client's address
 	// matches its source-address and it has no other critical option
 	// than source-address and force-command. Its force-command is read
-	// as weblog-server's profile flags (policy.ProfileFromCommand), never
-	// run, and ForcedSubsystem serves that profile to the connection; a
+	// as weblog-server's profile flags (policy.ParseForcedCommand),
+	// never run, and ForcedSubsystem serves that profile to the connection; a
 	// certificate without one gets Subsystem, like a key. It must not be
 	// writable by group or others.
 	TrustedUserCAKeysFile string
 	// ForcedSubsystem builds what serves the sessions of a certificate
-	// whose force-command gives the profile p. nil: such certificates
+	// with the force-command cmd; it must refuse a cmd that asks for
+	// audit (cmd.Audit) when it does not audit. nil: such certificates
 	// are refused.
-	ForcedSubsystem func(p *policy.Profile) (*subsystem.Config, error)
+	ForcedSubsystem func(cmd policy.ForcedCommand) (*subsystem.Config, error)
 	// PasswordFile, if not "", enables password logins: one "USER:HASH"
 	// per line, HASH a bcrypt hash ($2a$, $2b$ or $2y$), as made by
 	// `htpasswd -nbB USER PASSWORD`. Blank lines and lines starting with
