@@ -83,6 +83,10 @@ type RotatedInfo struct {
 // Listing is the M frame answering `ls`.
 type Listing struct {
 	Logs []LogInfo `json:"logs"`
+	// AccessUntil is when the session's credential (an OpenSSH
+	// certificate) stops being valid, RFC 3339 UTC; "" when the server
+	// does not know (PROTOCOL.md §3.2).
+	AccessUntil string `json:"access_until,omitempty"`
 }
 
 // FrameWriter writes frames to an io.Writer. Every Write* call issues one
