@@ -98,8 +98,26 @@ func cut(s string, n int) string {
 	return s
 }
 
+// memo keeps the last values of the keys that are costly to compute
+// (addresses, times): logs come in runs of the same client and minute.
+type memo struct {
+	addrs    map[string]string // logged address + "\x00" + network flag → value
+	unixMin  [3]int64          // per time key: the minute formatted in times
+	times    [3][]byte
+	haveTime [3]bool
+}
+
+// maxMemoAddrs bounds memo.addrs; it is emptied when full.
+const maxMemoAddrs = 4096
+
 // appendValue appends the value of key k for rec to dst.
 func appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
+	var m memo
+	return m.appendValue(dst, k, rec)
+}
+
+// appendValue appends the value of key k for rec to dst.
+func (m *memo) appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
 	switch k {
 	case KeyStatus:
 		if rec.Status == 0 {
@@ -125,9 +143,9 @@ func appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
 	case KeyReferrerHost:
 		return appendReferrerHost(dst, rec.Referrer)
 	case KeyIP:
-		return appendIP(dst, rec.RemoteAddr, false)
+		return m.appendIP(dst, rec.RemoteAddr, false)
 	case KeyIPNet:
-		return appendIP(dst, rec.RemoteAddr, true)
+		return m.appendIP(dst, rec.RemoteAddr, true)
 	case KeyUA:
 		return field(dst, rec.UserAgent)
 	case KeyVHost:
@@ -136,14 +154,30 @@ func appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
 		if rec.Time.IsZero() {
 			return append(dst, Missing...)
 		}
-		t := rec.Time.UTC()
+		i := 2
 		switch k {
 		case KeyMinute:
-			return t.Truncate(time.Minute).AppendFormat(dst, "2006-01-02T15:04Z")
+			i = 0
 		case KeyHour:
-			return t.Truncate(time.Hour).AppendFormat(dst, "2006-01-02T15:04Z")
+			i = 1
 		}
-		return t.AppendFormat(dst, "2006-01-02")
+		min := rec.Time.Unix() / 60
+		if rec.Time.Unix() < 0 && rec.Time.Unix()%60 != 0 {
+			min-- // floor, not truncation toward zero
+		}
+		if !m.haveTime[i] || m.unixMin[i] != min {
+			t := time.Unix(min*60, 0).UTC()
+			switch k {
+			case KeyMinute:
+				m.times[i] = t.AppendFormat(m.times[i][:0], "2006-01-02T15:04Z")
+			case KeyHour:
+				m.times[i] = t.Truncate(time.Hour).AppendFormat(m.times[i][:0], "2006-01-02T15:04Z")
+			default:
+				m.times[i] = t.AppendFormat(m.times[i][:0], "2006-01-02")
+			}
+			m.unixMin[i], m.haveTime[i] = min, true
+		}
+		return append(dst, m.times[i]...)
 	}
 	return dst
 }
@@ -186,10 +220,31 @@ func appendReferrerHost(dst, ref []byte) []byte {
 // appendIP appends the client address in canonical form, or with network
 // its /24 (IPv4) or /48 (IPv6) network. A client logged as something else
 // (a host name) is its own value.
-func appendIP(dst, logged []byte, network bool) []byte {
+func (m *memo) appendIP(dst, logged []byte, network bool) []byte {
 	if logged == nil {
 		return append(dst, Missing...)
 	}
+	if len(logged) > 64 {
+		return appendIP(dst, logged, network)
+	}
+	var kb [66]byte
+	key := append(append(kb[:0], logged...), 0, '4')
+	if network {
+		key[len(key)-1] = '6'
+	}
+	if v, ok := m.addrs[string(key)]; ok {
+		return append(dst, v...)
+	}
+	start := len(dst)
+	dst = appendIP(dst, logged, network)
+	if m.addrs == nil || len(m.addrs) >= maxMemoAddrs {
+		m.addrs = make(map[string]string, 64)
+	}
+	m.addrs[string(key)] = string(dst[start:])
+	return dst
+}
+
+func appendIP(dst, logged []byte, network bool) []byte {
 	a, ok := parseAddr(logged)
 	if !ok {
 		return append(dst, logged...)

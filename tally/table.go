@@ -64,6 +64,7 @@ type Table struct {
 	truncated bool
 	scratch   []byte // the encoded key being looked up
 	value     []byte // the value being encoded
+	memo      memo
 
 	// Overflow aggregates the records that no group could take: the table
 	// was full, or a value was longer than MaxValue. Its Values are nil.
@@ -108,7 +109,7 @@ func (t *Table) Lines() int64 {
 func (t *Table) Add(rec *accesslog.Record) {
 	key := t.scratch[:0]
 	for _, k := range t.keys {
-		t.value = appendValue(t.value[:0], k, rec)
+		t.value = t.memo.appendValue(t.value[:0], k, rec)
 		if len(t.value) > MaxValue {
 			t.overflow().add(rec)
 			return
