@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/tally"
@@ -70,4 +71,30 @@ func (c *Client) StatsHistory(ctx context.Context, log string, spec accesslog.Fi
 		}
 	}
 	return all, nil
+}
+
+// StatsEvery asks for a following stats (PROTOCOL.md §2.2): emit receives,
+// every interval, the table of the lines the server read in that interval
+// (the log as it was first, then what is appended), until ctx ends or emit
+// returns an error. Tables are deltas: merge them to build a window. A
+// server silent for three intervals is dead (ErrDead).
+func (c *Client) StatsEvery(ctx context.Context, log string, spec accesslog.FilterSpec, opt StatsOptions, every time.Duration, emit func(*tally.Table, wire.Window) error) error {
+	spec, err := wireFilter(spec)
+	if err != nil {
+		return err
+	}
+	req := wire.Request{Verb: wire.VerbStats, Log: log, Filter: spec,
+		Stats: wire.StatsOptions{By: tally.JoinKeys(opt.By), MaxGroups: opt.MaxGroups, Every: every}}
+	var dec wire.TableDecoder
+	_, err = c.request(ctx, req, 3*every+5*time.Second, func(f wire.Frame) error {
+		if f.Type != wire.FrameAggregate {
+			return nil
+		}
+		t, w, err := dec.Add(f.Payload)
+		if err != nil || t == nil {
+			return err
+		}
+		return emit(t, w)
+	})
+	return err
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
@@ -77,4 +79,52 @@ func groupCounts(tb *tally.Table) map[string]int64 {
 		m[strings.Join(g.Values, " ")] = g.Count
 	}
 	return m
+}
+
+// TestPipeStatsEvery: the interval tables of a following stats add up to
+// the log, then include what is appended.
+func TestPipeStatsEvery(t *testing.T) {
+	log, want := statsLog(600, 0)
+	c, path := pipeClient(t, log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	total := tally.New([]tally.Key{tally.KeyStatus, tally.KeyPath}, 0)
+	appended := false
+	more, wantMore := statsLog(30, 600)
+	for k, v := range wantMore {
+		want[k] += v
+	}
+	done := false
+	err := c.StatsEvery(ctx, "access", accesslog.FilterSpec{}, client.StatsOptions{By: []tally.Key{tally.KeyStatus, tally.KeyPath}}, time.Second, func(tb *tally.Table, w wire.Window) error {
+		if err := total.Merge(tb); err != nil {
+			return err
+		}
+		if !appended && total.Lines() == 600 {
+			appended = true
+			return appendFile(path, more)
+		}
+		if fmt.Sprint(groupCounts(total)) == fmt.Sprint(want) {
+			done = true
+			cancel() // ends the request; the server still ends it with Z
+		}
+		if total.Lines() > 630 {
+			return fmt.Errorf("counted %d lines", total.Lines())
+		}
+		return nil
+	})
+	if !done || (err != nil && !errors.Is(err, context.Canceled)) {
+		t.Fatalf("StatsEvery = %v; total %v", err, groupCounts(total))
+	}
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(s)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -20,12 +20,12 @@ import (
 // as it is when opened, that the filter selects, redacted, then grouped by
 // the --by keys; the answer is the table, not the lines.
 func stats(ctx context.Context, cfg *Config, req wire.Request, o output) error {
-	if req.Stats.Every > 0 {
-		return wire.Errorf(wire.StatusUsage, "stats: --every is not supported by this server yet")
-	}
 	keys, err := req.Stats.Keys()
 	if err != nil {
 		return wire.Errorf(wire.StatusUsage, "stats: --by: "+wire.Sanitize(err.Error())) // ParseRequest checked it
+	}
+	if req.Stats.Every > 0 {
+		return statsEvery(ctx, cfg, req, keys, o)
 	}
 	c, err := openContent(cfg, req)
 	if err != nil {
@@ -58,7 +58,10 @@ func stats(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 		}
 		return err
 	}
-	return sendTable(o, req.Framed, a.t)
+	if err := writeTable(o, req.Framed, a.t, wire.Window{}); err != nil {
+		return err
+	}
+	return o.end(wire.End{})
 }
 
 // errRead marks a failure to read the log.
@@ -73,6 +76,8 @@ type aggregator struct {
 	parser *accesslog.AutoParser
 	rec    accesslog.Record
 	tmp    []byte
+
+	skipping bool // inside an overlong line (piece), already counted
 }
 
 // read aggregates the lines of r. A line longer than the read buffer
@@ -119,6 +124,29 @@ func (a *aggregator) read(ctx context.Context, r io.Reader) error {
 	}
 }
 
+// piece aggregates one piece of data from a follow: whole lines, or with
+// partial a piece of a line too long for one read, which counts once, as
+// unparsed, its later pieces not at all. It reports whether an
+// --until-path line was seen.
+func (a *aggregator) piece(data []byte, partial bool) bool {
+	if a.skipping {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			a.skipping = partial
+			return false
+		}
+		data, a.skipping = data[i+1:], false
+	}
+	if partial {
+		i := bytes.LastIndexByte(data, '\n') + 1
+		stop := a.lines(data[:i])
+		a.t.AddUnparsed()
+		a.skipping = true
+		return stop
+	}
+	return a.lines(data)
+}
+
 // lines aggregates whole lines; it reports whether an --until-path line
 // was seen.
 func (a *aggregator) lines(data []byte) (stop bool) {
@@ -153,22 +181,19 @@ type aggregateOutput interface {
 	aggregate(payload []byte) error
 }
 
-// sendTable writes t: framed as A frames then Z, raw as a tab-separated
-// table for people.
-func sendTable(o output, framed bool, t *tally.Table) error {
+// writeTable writes t: framed as A frames, raw as a tab-separated table
+// for people.
+func writeTable(o output, framed bool, t *tally.Table, w wire.Window) error {
 	ao, ok := o.(aggregateOutput)
 	if framed && ok {
-		for _, p := range wire.EncodeTable(t, wire.Window{}) {
+		for _, p := range wire.EncodeTable(t, w) {
 			if err := ao.aggregate(p); err != nil {
 				return err
 			}
 		}
-		return o.end(wire.End{})
+		return nil
 	}
-	if err := o.meta(nil, tableText(t)); err != nil {
-		return err
-	}
-	return o.end(wire.End{})
+	return o.meta(nil, tableText(t))
 }
 
 // tableText renders t as tab-separated lines: a header, the groups, then

@@ -1,8 +1,10 @@
 package subsystem
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -148,5 +150,74 @@ func TestStatsLongLine(t *testing.T) {
 	tb := statsOf(t, cfg, "stats --framed access")
 	if tb.Unparsed != 2 || tb.Lines() != 4 {
 		t.Fatalf("%d unparsed of %d lines, want 2 of 4", tb.Unparsed, tb.Lines())
+	}
+}
+
+// TestStatsEvery: a following stats sends the log, then what is appended,
+// as interval tables that add up; the end of input ends it with Z.
+func TestStatsEvery(t *testing.T) {
+	line := func(status int) string {
+		return fmt.Sprintf(`10.0.0.1 - - [17/May/2015:10:00:00 +0000] "GET / HTTP/1.1" %d 10 "-" "-"`+"\n", status)
+	}
+	cfg, path := testConfig(t, strings.Repeat(line(200), 300))
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	served := make(chan wire.Status, 1)
+	go func() {
+		served <- Serve(context.Background(), cfg, inR, outW, io.Discard)
+		outW.Close()
+	}()
+	if _, err := io.WriteString(inW, "stats --framed --every=1s --by=status access\n"); err != nil {
+		t.Fatal(err)
+	}
+	fr := wire.NewFrameReader(outR)
+	var d wire.TableDecoder
+	total := tally.New([]tally.Key{tally.KeyStatus}, 0)
+	// next merges interval tables until the total has want[status] lines
+	// of each status.
+	next := func(want map[string]int64) {
+		t.Helper()
+		for fmt.Sprint(counts(total)) != fmt.Sprint(want) {
+			f, err := fr.Next()
+			if err != nil {
+				t.Fatalf("after %v: %v", counts(total), err)
+			}
+			if f.Type != wire.FrameAggregate {
+				t.Fatalf("frame %q", f.Type)
+			}
+			tb, w, err := d.Add(f.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tb != nil {
+				if !w.End.After(w.Start) {
+					t.Fatalf("window %v", w)
+				}
+				if err := total.Merge(tb); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	next(map[string]int64{"200": 300})
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(line(500) + line(500) + line(200))
+	f.Close()
+	next(map[string]int64{"200": 301, "500": 2})
+	inW.Close()
+	for {
+		f, err := fr.Next()
+		if err != nil {
+			t.Fatalf("no Z after the end of input: %v", err)
+		}
+		if f.Type == wire.FrameEnd {
+			break
+		}
+	}
+	if st := <-served; st != wire.StatusOK {
+		t.Fatalf("Serve = %v", st)
 	}
 }
