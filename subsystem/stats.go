@@ -32,26 +32,14 @@ func stats(ctx context.Context, cfg *Config, req wire.Request, o output) error {
 		return err
 	}
 	defer c.close()
-	f := cfg.Formats[req.Log]
-	if f.IsZero() {
-		f = detectFormat(c)
-	}
-	sel, err := newSelector(req.Filter, c, f, time.Now())
+	a, err := newAggregator(cfg, req, keys, c)
 	if err != nil {
 		return err
-	}
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return err
-	}
-	if !red.Active() {
-		red = nil
 	}
 	r, err := c.section(0, c.size)
 	if err != nil {
 		return readError(req.Log)
 	}
-	a := &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, parser: accesslog.NewAutoParser(f)}
 	if err := a.read(ctx, r); err != nil {
 		if errors.Is(err, errRead) {
 			return readError(req.Log)
@@ -78,6 +66,27 @@ type aggregator struct {
 	tmp    []byte
 
 	skipping bool // inside an overlong line (piece), already counted
+}
+
+// newAggregator returns the aggregator for req, with keys, over the log
+// whose content c gives the format when the policy does not.
+func newAggregator(cfg *Config, req wire.Request, keys []tally.Key, c *content) (*aggregator, error) {
+	f := cfg.Formats[req.Log]
+	if f.IsZero() {
+		f = detectFormat(c)
+	}
+	sel, err := newSelector(req.Filter, c, f, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	red, err := newRedactor(cfg, req.Log)
+	if err != nil {
+		return nil, err
+	}
+	if !red.Active() {
+		red = nil
+	}
+	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, parser: accesslog.NewAutoParser(f)}, nil
 }
 
 // read aggregates the lines of r. A line longer than the read buffer

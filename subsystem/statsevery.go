@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/logfile"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/tally"
@@ -27,21 +26,10 @@ func statsEvery(ctx context.Context, cfg *Config, req wire.Request, keys []tally
 	if err != nil {
 		return err
 	}
-	f := cfg.Formats[req.Log]
-	if f.IsZero() {
-		f = detectFormat(c)
-	}
-	sel, err := newSelector(req.Filter, c, f, time.Now())
+	a, err := newAggregator(cfg, req, keys, c)
 	c.close()
 	if err != nil {
 		return err
-	}
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return err
-	}
-	if !red.Active() {
-		red = nil
 	}
 	if cfg.MaxFollow > 0 {
 		var stop context.CancelFunc
@@ -53,7 +41,6 @@ func statsEvery(ctx context.Context, cfg *Config, req wire.Request, keys []tally
 	defer cancel(nil)
 
 	var mu sync.Mutex // guards a and stopped
-	a := &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, parser: accesslog.NewAutoParser(f)}
 	stopped := false
 	var done sync.WaitGroup
 	done.Add(1)
