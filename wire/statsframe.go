@@ -21,6 +21,11 @@ const (
 	partGroups byte = 'G'
 )
 
+// MaxTableBins bounds the sketch bins of one decoded table, so that a
+// hostile server cannot make a client hold more than about 100 MiB of
+// sketches (key values are bounded by tally.MaxKeyBytes).
+const MaxTableBins = 4 << 20
+
 // maxPart is the size at which Encode starts a new groups frame; one group
 // is at most MaxKeys·MaxValue bytes of values plus its sketch, well under
 // MaxFrame, so a frame never exceeds MaxFrame.
@@ -127,6 +132,7 @@ type TableDecoder struct {
 	w      Window
 	want   int // groups announced by the head
 	keys   int
+	bins   int  // sketch bins so far, against MaxTableBins
 	inside bool // a head came, its groups are not all there
 }
 
@@ -207,7 +213,7 @@ func (d *TableDecoder) head(r *reader) error {
 	unparsed := r.uvarint()
 	start, end := r.time(), r.time()
 	var overflow tally.Group
-	r.groupBody(&overflow)
+	bins := r.groupBody(&overflow)
 	want := r.uvarint()
 	if r.err != nil {
 		return r.err
@@ -232,7 +238,7 @@ func (d *TableDecoder) head(r *reader) error {
 	}
 	t.MergeOverflow(&overflow)
 	t.Unparsed = int64(unparsed)
-	*d = TableDecoder{t: t, w: Window{Start: start, End: end}, want: int(want), keys: int(nkeys), inside: true}
+	*d = TableDecoder{t: t, w: Window{Start: start, End: end}, want: int(want), keys: int(nkeys), bins: bins, inside: true}
 	return nil
 }
 
@@ -246,9 +252,12 @@ func (d *TableDecoder) groups(r *reader) error {
 		for k := range g.Values {
 			g.Values[k] = r.str(tally.MaxValue)
 		}
-		r.groupBody(&g)
+		d.bins += r.groupBody(&g)
 		if r.err != nil {
 			return r.err
+		}
+		if d.bins > MaxTableBins {
+			return aggErr("too many sketch bins")
 		}
 		before := d.t.Len()
 		if err := d.t.AddGroup(&g); err != nil {
@@ -328,40 +337,41 @@ func (r *reader) time() time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-func (r *reader) groupBody(g *tally.Group) {
+// groupBody reads a group body into g and returns its number of bins.
+func (r *reader) groupBody(g *tally.Group) int {
 	count, bytes := r.uvarint(), r.uvarint()
 	if r.err != nil {
-		return
+		return 0
 	}
 	if count > 1<<62 || bytes > 1<<62 {
 		r.fail("count out of range")
-		return
+		return 0
 	}
 	g.Count, g.Bytes = int64(count), int64(bytes)
 	if len(r.b) == 0 {
 		r.fail("truncated group")
-		return
+		return 0
 	}
 	has := r.b[0]
 	r.b = r.b[1:]
 	switch has {
 	case 0:
-		return
+		return 0
 	case 1:
 	default:
 		r.fail("bad sketch flag")
-		return
+		return 0
 	}
 	s := tally.NewSketch()
 	zero := r.uvarint()
 	nbins := r.uvarint()
 	if r.err != nil {
-		return
+		return 0
 	}
 	total := zero
 	if nbins > 2*tally.MaxBinIndex+1 || zero > count {
 		r.fail("sketch out of range")
-		return
+		return 0
 	}
 	if zero > 0 {
 		_ = s.AddZero(zero) // zero <= count <= 2^62
@@ -374,27 +384,28 @@ func (r *reader) groupBody(g *tally.Group) {
 			step := r.uvarint()
 			if step == 0 || step > 2*tally.MaxBinIndex {
 				r.fail("sketch bins out of order")
-				return
+				return 0
 			}
 			idx += int64(step)
 		}
 		c := r.uvarint()
 		if r.err != nil {
-			return
+			return 0
 		}
 		if idx < -tally.MaxBinIndex || idx > tally.MaxBinIndex || c == 0 || c > count-total {
 			r.fail("sketch bin out of range")
-			return
+			return 0
 		}
 		total += c
 		if err := s.AddBin(int(idx), c); err != nil {
 			r.fail(err.Error())
-			return
+			return 0
 		}
 	}
 	if total == 0 {
 		r.fail("empty sketch")
-		return
+		return 0
 	}
 	g.Durations = s
+	return int(nbins)
 }
