@@ -1,14 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,185 +44,26 @@ Examples:
 				return err
 			}
 			defer func() { err = t.explain(c, err) }()
-			if t.fleet {
-				return fetchFleet(c, t)
+			req := client.Request{Log: t.log, History: c.Bool("history")}
+			var opt fleet.LinesOptions
+			if opt.Merge, err = mergeByTime(c); err != nil {
+				return err
 			}
-			if c.IsSet("path") {
-				return plainFetch(c)
-			}
-			host, log := t.hosts[0], t.log
-			var extra []client.Option
-			if pr := startProgress(c.App.ErrWriter, host); pr != nil {
-				defer pr.end()
-				extra = append(extra, client.WithProgress(pr.add))
-			}
-			wc, closeConn, err := connect(c, host, extra...)
+			r, err := newRunner(c, t)
 			if err != nil {
 				return err
 			}
-			defer closeConn()
-			if log, err = defaultLog(c.Context, wc, log); err != nil {
+			if out := c.String("output"); out != "" {
+				if opt.Merge {
+					return usageError{errors.New("fetch: --merge time orders output on stdout; with -o each host has its own file")}
+				}
+				return r.CopyFiles(c.Context, req, out)
+			}
+			fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: "raw", Labels: r.Labels()})
+			if err != nil {
 				return err
 			}
-			out, history := c.String("output"), c.Bool("history")
-			switch {
-			case out != "" && history:
-				return wc.FetchHistoryFile(c.Context, log, out)
-			case out != "":
-				_, err = wc.FetchFile(c.Context, log, out)
-				return err
-			}
-			w := bufio.NewWriterSize(c.App.Writer, 256<<10)
-			if history {
-				err = wc.FetchHistory(c.Context, log, w)
-			} else {
-				_, err = wc.Cat(c.Context, log, client.CatOptions{}, w)
-			}
-			if ferr := w.Flush(); err == nil {
-				err = ferr
-			}
-			return err
+			return r.Copy(c.Context, req, fp, opt)
 		},
 	}
-}
-
-// fetchFleet copies the log of every host: into DIR/HOST/LOG with -o DIR,
-// else as labelled lines on stdout.
-func fetchFleet(c *cli.Context, t targets) error {
-	r, err := newFleetRun(c, t.hosts)
-	if err != nil {
-		return err
-	}
-	byTime, err := mergeByTime(c)
-	if err != nil {
-		return err
-	}
-	out, history := c.String("output"), c.Bool("history")
-	path, plain := c.String("path"), c.IsSet("path")
-	if out == "" {
-		fp, err := newFleetPrinter(c.App.Writer, "raw", t.hosts, false)
-		if err != nil {
-			return err
-		}
-		return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
-			lw := &fleet.LineWriter{Emit: emit}
-			var err error
-			if plain {
-				err = plainFetchTo(ctx, r, t.hosts[i], path, lw)
-			} else {
-				err = fetchTo(ctx, r, t.hosts[i], t.log, history, lw)
-			}
-			if err == nil {
-				err = lw.Close()
-			}
-			return err
-		})
-	}
-	if byTime {
-		return usageError{errors.New("fetch: --merge time orders output on stdout; with -o each host has its own file")}
-	}
-	dirs, err := hostDirs(t.hosts)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	r.run(c.Context, r.jobs, func(ctx context.Context, i int) error {
-		host := t.hosts[i]
-		dir := filepath.Join(out, dirs[i])
-		if plain {
-			conn, err := r.dial(ctx, host)
-			if err != nil {
-				return err
-			}
-			defer conn.Close()
-			name := filepath.Base(path)
-			if name == "/" || name == "." || name == ".." {
-				name = "log"
-			}
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			return client.PlainFetchFile(ctx, conn, path, filepath.Join(dir, name))
-		}
-		wc, conn, err := r.connect(ctx, host)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		log, err := defaultLog(ctx, wc, t.log)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		file := filepath.Join(dir, log)
-		if history {
-			err = wc.FetchHistoryFile(ctx, log, file)
-		} else {
-			_, err = wc.FetchFile(ctx, log, file)
-		}
-		if err == nil {
-			r.debugf(host, "wrote %s", file)
-		}
-		return err
-	})
-	return r.result(c.Context)
-}
-
-// fetchTo copies host's log (its whole history with history) to w,
-// verified as fetch does.
-func fetchTo(ctx context.Context, r *fleetRun, host, log string, history bool, w io.Writer) error {
-	wc, conn, err := r.connect(ctx, host)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if log, err = defaultLog(ctx, wc, log); err != nil {
-		return err
-	}
-	if history {
-		return wc.FetchHistory(ctx, log, w)
-	}
-	_, err = wc.Cat(ctx, log, client.CatOptions{}, w)
-	return err
-}
-
-// plainFetchTo copies the file at path on host to w (plain mode).
-func plainFetchTo(ctx context.Context, r *fleetRun, host, path string, w io.Writer) error {
-	conn, err := r.dial(ctx, host)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return client.PlainCat(ctx, conn, path, w)
-}
-
-// hostDirs returns the directory name of each host under fetch -o DIR:
-// the host as given, with "ssh://" dropped and any character that could
-// leave DIR ("/", "\", control characters) made "_"; "." and ".."
-// become "_." and "_..". Two hosts that would share a directory are
-// refused.
-func hostDirs(hosts []string) ([]string, error) {
-	dirs := make([]string, len(hosts))
-	owner := make(map[string]string, len(hosts))
-	for i, h := range hosts {
-		d := strings.Map(func(r rune) rune {
-			if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
-				return '_'
-			}
-			return r
-		}, strings.TrimPrefix(h, "ssh://"))
-		if d == "." || d == ".." {
-			d = "_" + d
-		}
-		if prev, ok := owner[d]; ok {
-			return nil, usageError{fmt.Errorf("fetch -o: hosts %q and %q would share the directory %q", prev, h, d)}
-		}
-		owner[d] = h
-		dirs[i] = d
-	}
-	return dirs, nil
 }

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/fleet"
 )
 
 // cliNames renames protocol filter options whose names the command line
@@ -55,6 +56,11 @@ func filterSpec(c *cli.Context) (accesslog.FilterSpec, error) {
 			}
 		}
 	}
+	// Compiled here too, so that a bad filter is a usage error before any
+	// host is dialled (in plain mode no server checks it).
+	if _, err := accesslog.Compile(spec, time.Now()); err != nil {
+		return accesslog.FilterSpec{}, usageError{fmt.Errorf("%s: %w", c.Command.Name, err)}
+	}
 	return spec, nil
 }
 
@@ -93,49 +99,23 @@ Examples:
 				return err
 			}
 			defer func() { err = t.explain(c, err) }()
-			spec, err := filterSpec(c)
-			if err != nil {
-				return err
-			}
-			if t.fleet {
-				return filterFleet(c, t, spec)
-			}
-			host, log := t.hosts[0], t.log
-			p, err := commandPrinter(c, spec)
-			if err != nil {
-				return err
-			}
-			if c.IsSet("path") {
-				return plainLines(c, p, false, 0)
-			}
-			wc, closeConn, err := connect(c, host)
-			if err != nil {
-				return err
-			}
-			defer closeConn()
-			if log, err = defaultLog(c.Context, wc, log); err != nil {
-				return err
-			}
-			if c.Bool("history") {
-				err = wc.FilterHistory(c.Context, log, spec, p.lines)
-			} else {
-				err = wc.Filter(c.Context, log, spec, p.lines)
-			}
-			if ferr := p.flush(); err == nil {
-				err = ferr
-			}
-			return err
+			return printLines(c, t, client.Request{History: c.Bool("history")}, fleet.LinesOptions{})
 		},
 	}
 }
 
-// filterFleet filters the log on every host.
-func filterFleet(c *cli.Context, t targets, spec accesslog.FilterSpec) error {
-	r, err := newFleetRun(c, t.hosts)
-	if err != nil {
+// printLines prints the lines of t's log that req and the filter flags
+// select, for follow and filter.
+func printLines(c *cli.Context, t targets, req client.Request, opt fleet.LinesOptions) error {
+	var err error
+	if req.Filter, err = filterSpec(c); err != nil {
 		return err
 	}
-	byTime, err := mergeByTime(c)
+	req.Log = t.log
+	if opt.Merge, err = mergeByTime(c); err != nil {
+		return err
+	}
+	r, err := newRunner(c, t)
 	if err != nil {
 		return err
 	}
@@ -143,40 +123,9 @@ func filterFleet(c *cli.Context, t targets, spec accesslog.FilterSpec) error {
 	if err != nil {
 		return err
 	}
-	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, false)
+	fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: c.String("format"), LogFormat: lf, Labels: r.Labels()})
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	for _, p := range fp.hosts {
-		p.useFormat(lf)
-	}
-	if path := c.String("path"); c.IsSet("path") {
-		if err := fp.filterLocally(spec); err != nil {
-			return err
-		}
-		return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
-			conn, err := r.dial(ctx, t.hosts[i])
-			if err != nil {
-				return err
-			}
-			defer conn.Close()
-			return client.PlainLines(ctx, conn, path, false, 0, emit)
-		})
-	}
-	history := c.Bool("history")
-	return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
-		wc, conn, err := r.connect(ctx, t.hosts[i])
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		log, err := defaultLog(ctx, wc, t.log)
-		if err != nil {
-			return err
-		}
-		if history {
-			return wc.FilterHistory(ctx, log, spec, emit)
-		}
-		return wc.Filter(ctx, log, spec, emit)
-	})
+	return r.Lines(c.Context, req, fp, opt)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -108,15 +109,12 @@ func (e connectError) Unwrap() error { return e.error }
 
 // report prints err by the output rules and returns the exit status.
 func report(stderr io.Writer, err error) int {
-	var fe fleetError
-	if errors.As(err, &fe) {
-		return fe.status // each host's failure is reported already
+	var hf fleet.HostsFailed
+	if errors.As(err, &hf) {
+		return hf.Status // each host's failure is reported already
 	}
 	if errors.Is(err, context.Canceled) {
 		return 130
-	}
-	if errors.Is(err, errStopPath) {
-		return 0 // --until-path: the expected end
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		return 0 // the reader of our stdout went away, like `| head`
@@ -146,7 +144,7 @@ func describeStatus(err error) (status int, hint string) {
 	var ce connectError
 	var re *wire.Error
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, new(*fleet.SharedDirError)):
 		return exitUsage, "see weblogctl --help"
 	case errors.As(err, &re):
 		if re.Status == wire.StatusUnavailable {

@@ -1,4 +1,4 @@
-package main
+package fleet
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // progress shows, on a terminal's stderr, how much of a long fetch has
@@ -23,10 +25,10 @@ type progress struct {
 // startProgress starts drawing if stderr is a terminal; it returns nil
 // otherwise. A nil *progress is valid and does nothing.
 func startProgress(stderr io.Writer, label string) *progress {
-	if !isTerminal(stderr) {
+	if !IsTerminal(stderr) {
 		return nil
 	}
-	p := &progress{w: stderr, label: sanitizeWord(label), start: time.Now(), stop: make(chan struct{})}
+	p := &progress{w: stderr, label: wire.Sanitize(label), start: time.Now(), stop: make(chan struct{})}
 	p.done.Add(1)
 	go func() {
 		defer p.done.Done()
