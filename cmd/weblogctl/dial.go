@@ -33,8 +33,8 @@ func newRunner(c *cli.Context, t targets) (*fleet.Runner, error) {
 	}
 	stderr := &fleet.SyncWriter{W: c.App.ErrWriter}
 	return fleet.NewRunner(fleet.RunConfig{
-		Hosts:    t.hosts,
-		Labelled: t.fleet,
+		Hosts:    t.Hosts,
+		Labelled: t.Set,
 		Jobs:     jobs,
 		Dial:     dialer(c, stderr),
 		Source:   client.SourceConfig{Path: c.String("path"), LogFormat: lf, Options: opts},

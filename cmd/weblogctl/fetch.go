@@ -38,13 +38,8 @@ Examples:
 			&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
 			pathFlag(),
 		}, fleetFlags(true)...),
-		Action: func(c *cli.Context) (err error) {
-			t, err := parseTargets(c, true)
-			if err != nil {
-				return err
-			}
-			defer func() { err = t.explain(c, err) }()
-			req := client.Request{Log: t.log, History: c.Bool("history")}
+		Action: logAction(func(c *cli.Context, t targets) (err error) {
+			req := client.Request{Log: t.Log, History: c.Bool("history")}
 			var opt fleet.LinesOptions
 			if opt.Merge, err = mergeByTime(c); err != nil {
 				return err
@@ -64,6 +59,6 @@ Examples:
 				return err
 			}
 			return r.Copy(c.Context, req, fp, opt)
-		},
+		}),
 	}
 }

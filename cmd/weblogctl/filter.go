@@ -87,21 +87,17 @@ Examples:
    weblogctl filter --status 5xx --merge time --log access 'web[01-20]'
 
 ` + hostsHelp,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Usage: formatUsage},
-			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
-			pathFlag(),
-			logFormatFlag(),
-		}, append(fleetFlags(true), filterFlags()...)...),
-		Action: func(c *cli.Context) (err error) {
-			t, err := parseTargets(c, true)
-			if err != nil {
-				return err
-			}
-			defer func() { err = t.explain(c, err) }()
+		Flags: append(lineFlags(), &cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"}),
+		Action: logAction(func(c *cli.Context, t targets) error {
 			return printLines(c, t, client.Request{History: c.Bool("history")}, fleet.LinesOptions{})
-		},
+		}),
 	}
+}
+
+// lineFlags are the options of the commands that print a log's lines.
+func lineFlags() []cli.Flag {
+	return append([]cli.Flag{&cli.StringFlag{Name: "format", Usage: formatUsage}, pathFlag(), logFormatFlag()},
+		append(fleetFlags(true), filterFlags()...)...)
 }
 
 // printLines prints the lines of t's log that req and the filter flags
@@ -111,7 +107,7 @@ func printLines(c *cli.Context, t targets, req client.Request, opt fleet.LinesOp
 	if req.Filter, err = filterSpec(c); err != nil {
 		return err
 	}
-	req.Log = t.log
+	req.Log = t.Log
 	if opt.Merge, err = mergeByTime(c); err != nil {
 		return err
 	}

@@ -39,22 +39,14 @@ Examples:
    weblogctl follow --merge time --log access 'web[01-20]' @edge
 
 ` + hostsHelp,
-		Flags: append([]cli.Flag{
+		Flags: append(lineFlags(),
 			&cli.IntFlag{Name: "lines", Aliases: []string{"n"}, Value: 10, Usage: "start with the last `N` lines (0: only new ones)"},
-			&cli.StringFlag{Name: "format", Usage: formatUsage},
 			&cli.DurationFlag{Name: "heartbeat", Value: 5 * time.Second, Usage: "ask the server for a heartbeat every `D` while the log is quiet; three missed ones mean the link is dead"},
 			&cli.DurationFlag{Name: "keepalive", Value: 5 * time.Second, Usage: "send an SSH keepalive every `D` (0: none); three unanswered ones close the connection"},
 			&cli.BoolFlag{Name: "no-reconnect", Usage: "exit when the connection is lost instead of reconnecting and resuming"},
-			pathFlag(),
-			logFormatFlag(),
 			&cli.DurationFlag{Name: "merge-delay", Value: fleet.DefaultMergeDelay, Usage: "with --merge time, hold a line back at most `D` for earlier lines from other hosts", Category: "hosts"},
-		}, append(fleetFlags(true), filterFlags()...)...),
-		Action: func(c *cli.Context) (err error) {
-			t, err := parseTargets(c, true)
-			if err != nil {
-				return err
-			}
-			defer func() { err = t.explain(c, err) }()
+		),
+		Action: logAction(func(c *cli.Context, t targets) error {
 			req := client.Request{Follow: true, Lines: c.Int("lines")}
 			if req.Lines < 0 {
 				return usageError{fmt.Errorf("follow: -n must not be negative")}
@@ -75,6 +67,6 @@ Examples:
 				return usageError{fmt.Errorf("follow: --merge-delay must be positive")}
 			}
 			return printLines(c, t, req, opt)
-		},
+		}),
 	}
 }
