@@ -9,12 +9,8 @@ import (
 	"github.com/weblogctl/weblogctl/fleet"
 )
 
-func fetchCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "fetch",
-		Usage:     "copy a log byte for byte (verified with SHA-256)",
-		ArgsUsage: "HOST [LOG] | HOST… [--log LOG]",
-		Description: `Copies LOG (default: the host's first log) to stdout or, with -o, to FILE:
+// fetchHelp is fetch's --help, before the operand rules.
+const fetchHelp = `Copies LOG (default: the host's first log) to stdout or, with -o, to FILE:
 written to .FILE.part beside it and renamed only once verified (SHA-256).
 An interrupted fetch -o resumes where it stopped when run again, after the
 server confirms that the part already copied is unchanged.
@@ -32,33 +28,34 @@ Examples:
    weblogctl fetch --path /var/log/nginx/access.log web1 > copy.log   # plain sshd, nothing installed
    weblogctl fetch -o logs/ --log access 'web[01-20]'   # logs/web01/access …
 
-` + hostsHelp,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout (with several hosts: to the directory FILE)"},
-			&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
-			pathFlag(),
-		}, fleetFlags(true)...),
-		Action: logAction(func(c *cli.Context, t targets) (err error) {
-			req := client.Request{Log: t.Log, History: c.Bool("history")}
-			var opt fleet.LinesOptions
-			if opt.Merge, err = mergeByTime(c); err != nil {
-				return err
+`
+
+func fetchCommand() *cli.Command {
+	flags := append([]cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout (with several hosts: to the directory FILE)"},
+		&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
+		pathFlag(),
+	}, fleetFlags(true)...)
+	return logCommand("fetch", "copy a log byte for byte (verified with SHA-256)", fetchHelp, flags, func(c *cli.Context, t targets) (err error) {
+		req := client.Request{Log: t.Log, History: c.Bool("history")}
+		var opt fleet.LinesOptions
+		if opt.Merge, err = mergeByTime(c); err != nil {
+			return err
+		}
+		r, err := newRunner(c, t)
+		if err != nil {
+			return err
+		}
+		if out := c.String("output"); out != "" {
+			if opt.Merge {
+				return usageError{errors.New("fetch: --merge time orders output on stdout; with -o each host has its own file")}
 			}
-			r, err := newRunner(c, t)
-			if err != nil {
-				return err
-			}
-			if out := c.String("output"); out != "" {
-				if opt.Merge {
-					return usageError{errors.New("fetch: --merge time orders output on stdout; with -o each host has its own file")}
-				}
-				return r.CopyFiles(c.Context, req, out)
-			}
-			fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: "raw", Labels: r.Labels()})
-			if err != nil {
-				return err
-			}
-			return r.Copy(c.Context, req, fp, opt)
-		}),
-	}
+			return r.CopyFiles(c.Context, req, out)
+		}
+		fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: "raw", Labels: r.Labels()})
+		if err != nil {
+			return err
+		}
+		return r.Copy(c.Context, req, fp, opt)
+	})
 }

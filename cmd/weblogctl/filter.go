@@ -64,12 +64,8 @@ func filterSpec(c *cli.Context) (accesslog.FilterSpec, error) {
 	return spec, nil
 }
 
-func filterCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "filter",
-		Usage:     "print the lines of a log that match, filtered on the server",
-		ArgsUsage: "HOST [LOG] | HOST… [--log LOG]",
-		Description: `Only matching lines cross the network. Filters combine with AND; a line
+// filterHelp is filter's --help, before the operand rules.
+const filterHelp = `Only matching lines cross the network. Filters combine with AND; a line
 that does not parse as an access log matches only --grep/--not-grep.
 Time ranges are [--since, --until).
 
@@ -86,12 +82,13 @@ Examples:
    weblogctl filter --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z web1
    weblogctl filter --status 5xx --merge time --log access 'web[01-20]'
 
-` + hostsHelp,
-		Flags: append(lineFlags(), &cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"}),
-		Action: logAction(func(c *cli.Context, t targets) error {
-			return printLines(c, t, client.Request{History: c.Bool("history")}, fleet.LinesOptions{})
-		}),
-	}
+`
+
+func filterCommand() *cli.Command {
+	flags := append(lineFlags(), &cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"})
+	return logCommand("filter", "print the lines of a log that match, filtered on the server", filterHelp, flags, func(c *cli.Context, t targets) error {
+		return printLines(c, t, client.Request{History: c.Bool("history")}, fleet.LinesOptions{})
+	})
 }
 
 // lineFlags are the options of the commands that print a log's lines.

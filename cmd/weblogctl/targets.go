@@ -40,15 +40,22 @@ func explain(c *cli.Context, t targets, err error) error {
 	return hintError{err, fmt.Sprintf("two operands are HOST LOG; to name several hosts, give the log with --log (weblogctl %s --log NAME %s %s) or use a pattern", c.Command.Name, t.Hosts[0], t.Log)}
 }
 
-// logAction is the action of a command that reads a LOG on hosts: it
-// parses the operands, runs act and explains its error (see explain).
-func logAction(act func(c *cli.Context, t targets) error) cli.ActionFunc {
-	return func(c *cli.Context) error {
-		t, err := parseTargets(c, true)
-		if err != nil {
-			return err
-		}
-		return explain(c, t, act(c, t))
+// logCommand is a command that reads a LOG on hosts: its action parses
+// the operands, runs act and explains its error (see explain).
+func logCommand(name, usage, help string, flags []cli.Flag, act func(c *cli.Context, t targets) error) *cli.Command {
+	return &cli.Command{
+		Name:        name,
+		Usage:       usage,
+		ArgsUsage:   "HOST [LOG] | HOST… [--log LOG]",
+		Description: help + hostsHelp,
+		Flags:       flags,
+		Action: func(c *cli.Context) error {
+			t, err := parseTargets(c, true)
+			if err != nil {
+				return err
+			}
+			return explain(c, t, act(c, t))
+		},
 	}
 }
 
