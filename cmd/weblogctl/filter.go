@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -52,16 +53,30 @@ func filterSpec(c *cli.Context) (accesslog.FilterSpec, error) {
 		}
 		for _, v := range values {
 			if err := spec.Set(o.Name, v); err != nil {
-				return accesslog.FilterSpec{}, usageError{fmt.Errorf("%s: %w", c.Command.Name, err)}
+				return accesslog.FilterSpec{}, filterError(c.Command.Name, err)
 			}
 		}
 	}
 	// Compiled here too, so that a bad filter is a usage error before any
 	// host is dialled (in plain mode no server checks it).
 	if _, err := accesslog.Compile(spec, time.Now()); err != nil {
-		return accesslog.FilterSpec{}, usageError{fmt.Errorf("%s: %w", c.Command.Name, err)}
+		return accesslog.FilterSpec{}, filterError(c.Command.Name, err)
 	}
 	return spec, nil
+}
+
+// filterError is the usage error for a bad filter option, named as the
+// user typed it (--url, not the protocol's --path).
+func filterError(command string, err error) error {
+	var fe *accesslog.FilterError
+	if !errors.As(err, &fe) || fe.Option == "" {
+		return usageError{fmt.Errorf("%s: %w", command, err)}
+	}
+	name := flagName(accesslog.FilterOption{Name: fe.Option})
+	if fe.Value == "" {
+		return usageError{fmt.Errorf("%s --%s: %w", command, name, fe.Err)}
+	}
+	return usageError{fmt.Errorf("%s --%s %q: %w", command, name, fe.Value, fe.Err)}
 }
 
 // filterHelp is filter's --help, before the operand rules.
