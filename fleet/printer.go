@@ -148,7 +148,7 @@ type PrinterOptions struct {
 	// LogFormat is the logs' format (zero: detected).
 	LogFormat accesslog.Format
 	// Labels are the hosts to label lines with, one per host; nil prints
-	// the one host's lines unlabelled (see Runner.Labels).
+	// the one host's lines unlabelled.
 	Labels []string
 }
 

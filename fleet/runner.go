@@ -83,12 +83,15 @@ func (r *Runner) dialer(host string) client.DialFunc {
 	}
 }
 
-// Labels are the labels of the Printer for this run: nil unlabelled.
-func (r *Runner) Labels() []string {
-	if !r.cfg.Labelled {
-		return nil
+// NewPrinter returns the printer of this run's lines to out in format
+// ("" picks pretty for a terminal, raw otherwise): labelled with the hosts
+// when the run is, the logs parsed as RunConfig.Source.LogFormat.
+func (r *Runner) NewPrinter(out io.Writer, format string) (*Printer, error) {
+	opt := PrinterOptions{Format: format, LogFormat: r.cfg.Source.LogFormat}
+	if r.cfg.Labelled {
+		opt.Labels = r.cfg.Hosts
 	}
-	return r.cfg.Hosts
+	return NewPrinter(out, opt)
 }
 
 // run calls job for every host, at most jobs at once (0: all at once),

@@ -52,7 +52,7 @@ func fetchCommand() *cli.Command {
 			}
 			return r.CopyFiles(c.Context, req, out)
 		}
-		fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: "raw", Labels: r.Labels()})
+		fp, err := r.NewPrinter(c.App.Writer, "raw")
 		if err != nil {
 			return err
 		}

@@ -72,11 +72,7 @@ func filterError(command string, err error) error {
 	if !errors.As(err, &fe) || fe.Option == "" {
 		return usageError{fmt.Errorf("%s: %w", command, err)}
 	}
-	name := flagName(accesslog.FilterOption{Name: fe.Option})
-	if fe.Value == "" {
-		return usageError{fmt.Errorf("%s --%s: %w", command, name, fe.Err)}
-	}
-	return usageError{fmt.Errorf("%s --%s %q: %w", command, name, fe.Value, fe.Err)}
+	return usageError{fmt.Errorf("%s --%s %q: %w", command, flagName(accesslog.FilterOption{Name: fe.Option}), fe.Value, fe.Err)}
 }
 
 // filterHelp is filter's --help, before the operand rules.
@@ -127,11 +123,7 @@ func printLines(c *cli.Context, t targets, req client.Request, opt fleet.LinesOp
 	if err != nil {
 		return err
 	}
-	lf, err := logFormat(c)
-	if err != nil {
-		return err
-	}
-	fp, err := fleet.NewPrinter(c.App.Writer, fleet.PrinterOptions{Format: c.String("format"), LogFormat: lf, Labels: r.Labels()})
+	fp, err := r.NewPrinter(c.App.Writer, c.String("format"))
 	if err != nil {
 		return usageError{err}
 	}
