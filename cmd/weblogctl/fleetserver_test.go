@@ -410,7 +410,8 @@ func (s *stubServer) serveSession(ch ssh.Channel) {
 		fw.WriteJSON(wire.FrameMeta, wire.Listing{Logs: []wire.LogInfo{{Name: "access", Size: 0}}})
 		fw.WriteJSON(wire.FrameEnd, wire.End{})
 	case wire.VerbFollow:
-		fw.WriteJSON(wire.FrameOpen, wire.Open{Log: "access", ID: "1:1:0:e3b0", Reason: "start"})
+		// Subscribed before the Open frame, which tells the test (through
+		// weblogctl -v) that this follower will get the lines it sends.
 		lines := make(chan int, 1)
 		s.mu.Lock()
 		s.subs[lines] = true
@@ -420,6 +421,7 @@ func (s *stubServer) serveSession(ch ssh.Channel) {
 			delete(s.subs, lines)
 			s.mu.Unlock()
 		}()
+		fw.WriteJSON(wire.FrameOpen, wire.Open{Log: "access", ID: "1:1:0:e3b0", Reason: "start"})
 		gone := make(chan struct{})
 		go func() { io.Copy(io.Discard, ch); close(gone) }() // the client closes its side to leave
 		hb := time.NewTicker(max(req.Heartbeat, wire.MinHeartbeat))
