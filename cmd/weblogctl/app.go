@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 
 	"github.com/urfave/cli/v2"
@@ -20,7 +21,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func newApp(stdout, stderr io.Writer) *cli.App {
 	// -v means verbose, as in ssh; the version flag keeps only --version.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
-	return &cli.App{
+	app := &cli.App{
 		Name:    "weblogctl",
 		Usage:   "watch, filter and copy web-server logs over SSH",
 		Version: Version,
@@ -58,4 +59,12 @@ Examples:
 			return usageError{err}
 		},
 	}
+	// A subcommand's usage error is one line and a hint on stderr, exit 2,
+	// like the others (urfave/cli would print the help on stdout).
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+			return hintError{usageError{fmt.Errorf("%s: %w", cmd.Name, err)}, "see weblogctl " + cmd.Name + " --help"}
+		}
+	}
+	return app
 }

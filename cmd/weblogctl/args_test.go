@@ -18,6 +18,14 @@ func TestIntersperse(t *testing.T) {
 		{"weblogctl filter web1 -- --status", "weblogctl filter web1 -- --status"},
 		{"weblogctl nosuch web1 --x", "weblogctl nosuch web1 --x"},
 		{"weblogctl", "weblogctl"},
+		// ssh's global options after the subcommand, glued values split
+		{"weblogctl fetch -p 2299 web1", "weblogctl -p 2299 fetch web1"},
+		{"weblogctl fetch web1 -p2299 -i key -l bob -F cfg -v -o x", "weblogctl -p 2299 -i key -l bob -F cfg -v fetch -o x web1"},
+		{"weblogctl follow -n2 web1", "weblogctl follow -n 2 web1"},
+		{"weblogctl -p2299 follow web1 -n2 -j4", "weblogctl -p 2299 follow -n 2 -j 4 web1"},
+		{"weblogctl follow --path /x -path /y web1", "weblogctl follow --path /x -path /y web1"},
+		{"weblogctl follow -n=2 web1", "weblogctl follow -n=2 web1"},
+		{"weblogctl follow web1 -- -p 1", "weblogctl follow web1 -- -p 1"},
 	}
 	for _, tt := range tests {
 		got := intersperse(app, strings.Fields(tt.in))

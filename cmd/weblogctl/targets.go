@@ -15,7 +15,7 @@ import (
 
 // hostsHelp is the operand rule for --help.
 const hostsHelp = `HOST is [user@]host[:port] or an ssh_config alias; several hosts work at once.
-Options go before the hosts.
+Options may go before or after the hosts (and ssh's -p -i -l -F -v after the command).
 A HOST operand may be a pattern, web[01-20] (zero-padded like its lower
 bound), web[1,3,5-7], web{a,b}, web1,db1, or @GROUP from the [groups] table
 of ~/.config/weblogctl/config.toml ($XDG_CONFIG_HOME honoured); --hosts-file
