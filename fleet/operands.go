@@ -25,6 +25,21 @@ import (
 //     group, --hosts-file — labels each line with its host and makes
 //     fetch -o a directory, whatever the number of hosts it expands to.
 
+// OperandsHelp states the operand rules (ParseOperands) for a command's
+// --help.
+const OperandsHelp = `HOST is [user@]host[:port] or an ssh_config alias; several hosts work at once.
+Options may go before or after the hosts (and ssh's -p -i -l -F -v after the command).
+A HOST operand may be a pattern, web[01-20] (zero-padded like its lower
+bound), web[1,3,5-7], web{a,b}, web1,db1, or @GROUP from the [groups] table
+of ~/.config/weblogctl/config.toml ($XDG_CONFIG_HOME honoured); --hosts-file
+adds one per line (# comments). With exactly two operands and no --log, the
+second is the LOG (the one-host form HOST LOG) unless it is a pattern or
+@GROUP: write --log NAME, or a pattern, to name several hosts. With a set of
+hosts each line is labelled with its host (json: a "host" member), a host
+that fails is reported on stderr as "HOST: reason" while the others carry
+on, and the exit status is that of the worst failure (255 if any host could
+not be reached).`
+
 // Targets is what a command's operands name.
 type Targets struct {
 	Hosts []string

@@ -23,9 +23,9 @@ func newRunner(c *cli.Context, t targets) (*fleet.Runner, error) {
 	if c.IsSet("path") && c.String("path") == "" {
 		return nil, usageError{fmt.Errorf("%s: --path must not be empty", name)}
 	}
-	opts, err := clientOptions(c)
+	mode, err := client.ParseCompression(c.String("compress"))
 	if err != nil {
-		return nil, err
+		return nil, usageError{err}
 	}
 	lf, err := logFormat(c)
 	if err != nil {
@@ -37,7 +37,7 @@ func newRunner(c *cli.Context, t targets) (*fleet.Runner, error) {
 		Labelled: t.Set,
 		Jobs:     jobs,
 		Dial:     dialer(c, stderr),
-		Source:   client.SourceConfig{Path: c.String("path"), LogFormat: lf, Options: opts},
+		Source:   client.SourceConfig{Path: c.String("path"), LogFormat: lf, Options: []client.Option{client.WithCompression(mode), client.WithParallel(c.Int("parallel"))}},
 		Stderr:   stderr,
 		Verbose:  c.Bool("verbose"),
 		Describe: describe,
@@ -71,15 +71,6 @@ func dialer(c *cli.Context, stderr io.Writer) func(ctx context.Context, host str
 		}
 		return conn, nil
 	}
-}
-
-// clientOptions are the weblog client's options from the global flags.
-func clientOptions(c *cli.Context) ([]client.Option, error) {
-	mode, err := client.ParseCompression(c.String("compress"))
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return []client.Option{client.WithCompression(mode), client.WithParallel(c.Int("parallel"))}, nil
 }
 
 // lockedPrompter asks one question at a time.

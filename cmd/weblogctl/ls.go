@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/weblogctl/weblogctl/fleet"
+)
 
 func lsCommand() *cli.Command {
 	return &cli.Command{
@@ -15,7 +19,7 @@ Examples:
    weblogctl ls web1
    weblogctl ls 'web[01-30]' @db
 
-` + hostsHelp,
+` + fleet.OperandsHelp,
 		Flags: fleetFlags(false),
 		Action: func(c *cli.Context) error {
 			t, err := parseTargets(c, false)

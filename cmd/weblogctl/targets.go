@@ -11,22 +11,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// The operand rules are fleet.ParseOperands's.
-
-// hostsHelp is the operand rule for --help.
-const hostsHelp = `HOST is [user@]host[:port] or an ssh_config alias; several hosts work at once.
-Options may go before or after the hosts (and ssh's -p -i -l -F -v after the command).
-A HOST operand may be a pattern, web[01-20] (zero-padded like its lower
-bound), web[1,3,5-7], web{a,b}, web1,db1, or @GROUP from the [groups] table
-of ~/.config/weblogctl/config.toml ($XDG_CONFIG_HOME honoured); --hosts-file
-adds one per line (# comments). With exactly two operands and no --log, the
-second is the LOG (the one-host form HOST LOG) unless it is a pattern or
-@GROUP: write --log NAME, or a pattern, to name several hosts. With a set of
-hosts each line is labelled with its host (json: a "host" member), a host
-that fails is reported on stderr as "HOST: reason" while the others carry
-on, and the exit status is that of the worst failure (255 if any host could
-not be reached).`
-
 // targets is what a command's operands name.
 type targets = fleet.Targets
 
@@ -47,7 +31,7 @@ func logCommand(name, usage, help string, flags []cli.Flag, act func(c *cli.Cont
 		Name:        name,
 		Usage:       usage,
 		ArgsUsage:   "HOST [LOG] | HOST… [--log LOG]",
-		Description: help + hostsHelp,
+		Description: help + fleet.OperandsHelp,
 		Flags:       flags,
 		Action: func(c *cli.Context) error {
 			t, err := parseTargets(c, true)
