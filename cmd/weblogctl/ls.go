@@ -6,12 +6,8 @@ import (
 	"github.com/weblogctl/weblogctl/fleet"
 )
 
-func lsCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "ls",
-		Usage:     "list the logs this key may read",
-		ArgsUsage: "HOST…",
-		Description: `Prints NAME, SIZE (bytes) and last modification time of each log. With
+// lsHelp is ls's --help, before the operand rules.
+const lsHelp = `Prints NAME, SIZE (bytes) and last modification time of each log. With
 several hosts, each row starts with its HOST, in the order the hosts were
 given.
 
@@ -19,8 +15,15 @@ Examples:
    weblogctl ls web1
    weblogctl ls 'web[01-30]' @db
 
-` + fleet.OperandsHelp,
-		Flags: fleetFlags(false),
+`
+
+func lsCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "ls",
+		Usage:       "list the logs this key may read",
+		ArgsUsage:   "HOST…",
+		Description: lsHelp + fleet.OperandsHelp,
+		Flags:       fleetFlags(false),
 		Action: func(c *cli.Context) error {
 			t, err := parseTargets(c, false)
 			if err != nil {
