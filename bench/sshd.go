@@ -58,9 +58,9 @@ type sshd struct {
 // startSSHD starts sshd with its files in dir: host key, the
 // authorized_keys given, config, log (sshd.log) and an empty home.
 func startSSHD(ctx context.Context, dir, user, authorizedKeys string) (*sshd, error) {
-	bin := lookTool("sshd", "/usr/sbin/sshd")
-	if bin == "" {
-		return nil, fmt.Errorf("sshd not found: apt-get install openssh-server")
+	bin, err := sshdtest.Lookup("sshd", "/usr/sbin/sshd")
+	if err != nil {
+		return nil, fmt.Errorf("sshd not found (apt-get install openssh-server): %w", err)
 	}
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil && os.Geteuid() == 0 {
 		return nil, fmt.Errorf("privilege separation directory: %w", err)
@@ -254,15 +254,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lookTool finds name in PATH or at fallback; "" if neither.
-func lookTool(name, fallback string) string {
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if _, err := os.Stat(fallback); err == nil {
-		return fallback
-	}
-	return ""
 }

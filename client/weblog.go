@@ -99,7 +99,7 @@ func (c *Client) request(ctx context.Context, req wire.Request, idle time.Durati
 				return wire.End{}, err
 			}
 			return wire.End{}, &wire.Error{Status: p.Status, Message: wire.Sanitize(p.Message)}
-		case wire.FrameMeta, wire.FrameOpen, wire.FrameData, wire.FrameRedacted, wire.FrameHeartbeat:
+		case wire.FrameMeta, wire.FrameOpen, wire.FrameData, wire.FrameRedacted, wire.FrameHeartbeat, wire.FrameAggregate:
 		default:
 			if first {
 				return wire.End{}, s.failure(true, fmt.Errorf("unexpected first byte %q", f.Type))

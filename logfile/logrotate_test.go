@@ -10,28 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
-
-const logrotateBin = "/usr/sbin/logrotate"
-
-// needTool skips the test when path is missing, or fails it when
-// WEBLOG_REQUIRE_TOOLS=1 (as CI sets it).
-func needTool(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is missing and WEBLOG_REQUIRE_TOOLS=1: %v", path, err)
-		}
-		t.Skipf("%s is missing (install logrotate to run this test): %v", path, err)
-	}
-}
 
 // TestFollowLogrotate drives the real logrotate, with a create config
 // (rename, then a new file; the writer reopens after some late writes) and a
 // copytruncate config (the copy compressed at once, so the gap is read from
 // the .gz), while a writer appends numbered lines at about 3,000 lines/s.
 func TestFollowLogrotate(t *testing.T) {
-	needTool(t, logrotateBin)
+	logrotateBin := sshdtest.Require(t, "logrotate", "/usr/sbin/logrotate")
 	const total, rotations = 9000, 3
 	for _, tc := range []struct {
 		mode   string

@@ -21,9 +21,9 @@ const DefaultProfile = "default"
 const MaxProfileName = 64
 
 // ReadVerbs returns every verb a profile may allow, which is also what a
-// profile without a verb list allows: version ls stat cat follow filter.
+// profile without a verb list allows: version ls stat cat follow filter stats.
 func ReadVerbs() []string {
-	return []string{wire.VerbVersion, wire.VerbLs, wire.VerbStat, wire.VerbCat, wire.VerbFollow, wire.VerbFilter}
+	return []string{wire.VerbVersion, wire.VerbLs, wire.VerbStat, wire.VerbCat, wire.VerbFollow, wire.VerbFilter, wire.VerbStats}
 }
 
 // Profile is what one key (or team of keys) may do: which logs it may

@@ -13,30 +13,20 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 // These tests drive the embedded server with OpenSSH's own client. They
 // skip when ssh is missing, unless WEBLOG_REQUIRE_TOOLS=1 (CI), where a
 // missing tool fails them.
 
-func needSSH(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("ssh")
-	if err != nil {
-		if os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("OpenSSH ssh is required (WEBLOG_REQUIRE_TOOLS=1): %v", err)
-		}
-		t.Skip("OpenSSH ssh not installed")
-	}
-	return p
-}
-
 // sshCommand returns an ssh command line to the test server that trusts
 // exactly its host key and offers exactly the test key; opts go before
 // the destination, remote after it.
 func (ts *testServer) sshCommand(t *testing.T, opts []string, remote ...string) *exec.Cmd {
 	t.Helper()
-	bin := needSSH(t)
+	bin := sshdtest.Require(t, "ssh", "")
 	kh := filepath.Join(ts.dir, "known_hosts")
 	writeFile(t, kh, []byte(knownhosts.Line([]string{knownhosts.Normalize(ts.addr)}, ts.HostKey())+"\n"), 0o600)
 	host, port, err := net.SplitHostPort(ts.addr)

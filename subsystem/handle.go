@@ -96,6 +96,8 @@ func dispatch(ctx context.Context, cfg *Config, req wire.Request, o output) erro
 		return follow(ctx, cfg, req, o)
 	case wire.VerbFilter:
 		return filter(ctx, cfg, req, o)
+	case wire.VerbStats:
+		return stats(ctx, cfg, req, o)
 	}
 	// ParseRequest accepts only the verbs above.
 	return wire.Errorf(wire.StatusInternal, "verb not implemented: "+req.Verb)

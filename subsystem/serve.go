@@ -119,7 +119,7 @@ func readRequests(ctx context.Context, in io.Reader, lines chan<- request) {
 		default:
 			r.line = string(b)
 			req, perr := wire.ParseRequest(r.line)
-			r.follows = perr == nil && req.Verb == wire.VerbFollow
+			r.follows = perr == nil && (req.Verb == wire.VerbFollow || req.Stats.Every > 0)
 		}
 		select {
 		case lines <- r:

@@ -55,7 +55,7 @@ func TestExecRaw(t *testing.T) {
 		{"cat gone", "", "weblog-server: error: log \"gone\": no such log, or not allowed\n", wire.StatusUnavailable},
 		{"cat nosuch", "", "weblog-server: error: log \"nosuch\": no such log, or not allowed\n", wire.StatusUnavailable},
 		{"cat /etc/passwd", "", "weblog-server: error: invalid log name \"/etc/passwd\": a name from `ls`, not a path\n", wire.StatusUsage},
-		{"bash", "", "weblog-server: error: unknown verb \"bash\": this key may only run version, ls, stat LOG, cat LOG, follow LOG, filter LOG\n", wire.StatusUsage},
+		{"bash", "", "weblog-server: error: unknown verb \"bash\": this key may only run version, ls, stat LOG, cat LOG, follow LOG, filter LOG, stats LOG\n", wire.StatusUsage},
 	}
 	for _, tt := range tests {
 		out, errOut, st := exec(t, cfg, tt.line)

@@ -25,6 +25,7 @@ const (
 	VerbCat     = "cat"
 	VerbFollow  = "follow"
 	VerbFilter  = "filter"
+	VerbStats   = "stats"
 )
 
 // CompressZstd is the one compression of framed answers (PROTOCOL.md §3.3).
@@ -60,8 +61,10 @@ type Request struct {
 	// Compress names the compression of the framed answer: "" or "zstd".
 	Compress string
 
-	// Filter selects lines, for follow and filter (PROTOCOL.md §2.1).
+	// Filter selects lines, for follow, filter and stats (PROTOCOL.md §2.1).
 	Filter accesslog.FilterSpec
+	// Stats holds the options of stats (PROTOCOL.md §2.2).
+	Stats StatsOptions
 }
 
 // optKind says what an option's value is.
@@ -72,6 +75,7 @@ const (
 	optCount
 	optDuration
 	optText
+	optStats // parsed by StatsOptions.set
 )
 
 // option describes one request option and the verbs that accept it.
@@ -81,24 +85,27 @@ type option struct {
 }
 
 var options = map[string]option{
-	"framed":        {optFlag, "version ls stat cat follow filter"},
+	"framed":        {optFlag, "version ls stat cat follow filter stats"},
 	"offset":        {optCount, "cat"},
 	"length":        {optCount, "cat"},
 	"lines":         {optCount, "follow filter"},
 	"cursor":        {optText, "follow filter"},
 	"heartbeat":     {optDuration, "follow filter"},
 	"follow":        {optFlag, "filter"},
-	"rotated":       {optCount, "cat filter"},
+	"rotated":       {optCount, "cat filter stats"},
 	"verify-prefix": {optFlag, "cat"},
 	"compress":      {optText, "cat filter"},
+	"by":            {optStats, "stats"},
+	"max-groups":    {optStats, "stats"},
+	"every":         {optStats, "stats"},
 }
 
 // filterVerbs take filter options (in --name=value form only).
-const filterVerbs = "follow filter"
+const filterVerbs = "follow filter stats"
 
 // operands is how many LOG operands each verb takes.
 var operands = map[string]int{
-	VerbVersion: 0, VerbLs: 0, VerbStat: 1, VerbCat: 1, VerbFollow: 1, VerbFilter: 1,
+	VerbVersion: 0, VerbLs: 0, VerbStat: 1, VerbCat: 1, VerbFollow: 1, VerbFilter: 1, VerbStats: 1,
 }
 
 // ParseRequest parses one request line (a trailing LF is allowed). Every
@@ -118,7 +125,7 @@ func ParseRequest(line string) (Request, error) {
 	req := Request{Verb: words[0]}
 	want, ok := operands[req.Verb]
 	if !ok {
-		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s: this key may only run version, ls, stat LOG, cat LOG, follow LOG, filter LOG", quote(req.Verb)))
+		return Request{}, Errorf(StatusUsage, fmt.Sprintf("unknown verb %s: this key may only run version, ls, stat LOG, cat LOG, follow LOG, filter LOG, stats LOG", quote(req.Verb)))
 	}
 	seen := map[string]bool{}
 	var ops, filterArgs []string
@@ -170,6 +177,9 @@ func ParseRequest(line string) (Request, error) {
 	}
 	if req.Compress != "" && req.Follow {
 		return Request{}, Errorf(StatusUsage, "filter: --compress and --follow exclude each other")
+	}
+	if err := req.checkStats(); err != nil {
+		return Request{}, err
 	}
 	if req.Follow && req.Rotated > 0 {
 		return Request{}, Errorf(StatusUsage, "filter: --rotated and --follow exclude each other")
@@ -238,6 +248,8 @@ func (r *Request) set(name string, kind optKind, value string) error {
 			return bad(fmt.Sprintf("not a duration between %s and %s in canonical form (e.g. 5s):", MinHeartbeat, MaxHeartbeat))
 		}
 		r.Heartbeat = d
+	case optStats:
+		return r.Stats.set(r.Verb, name, value)
 	case optText:
 		if value == "" {
 			return bad("empty value")
@@ -347,6 +359,7 @@ func (r Request) String() string {
 	if r.Compress != "" {
 		b.WriteString(" --compress=" + r.Compress)
 	}
+	b.WriteString(r.Stats.args())
 	for _, a := range r.Filter.Args() {
 		b.WriteString(" " + a)
 	}

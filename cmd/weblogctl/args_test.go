@@ -18,6 +18,14 @@ func TestIntersperse(t *testing.T) {
 		{"weblogctl filter web1 -- --status", "weblogctl filter web1 -- --status"},
 		{"weblogctl nosuch web1 --x", "weblogctl nosuch web1 --x"},
 		{"weblogctl", "weblogctl"},
+		// ssh's global options after the subcommand, glued values split
+		{"weblogctl fetch -p 2299 web1", "weblogctl -p 2299 fetch web1"},
+		{"weblogctl fetch web1 -p2299 -i key -l bob -F cfg -v -o x", "weblogctl -p 2299 -i key -l bob -F cfg -v fetch -o x web1"},
+		{"weblogctl follow -n2 web1", "weblogctl follow -n 2 web1"},
+		{"weblogctl -p2299 follow web1 -n2 -j4", "weblogctl -p 2299 follow -n 2 -j 4 web1"},
+		{"weblogctl follow --path /x -path /y web1", "weblogctl follow --path /x -path /y web1"},
+		{"weblogctl follow -n=2 web1", "weblogctl follow -n=2 web1"},
+		{"weblogctl follow web1 -- -p 1", "weblogctl follow web1 -- -p 1"},
 	}
 	for _, tt := range tests {
 		got := intersperse(app, strings.Fields(tt.in))
@@ -25,4 +33,32 @@ func TestIntersperse(t *testing.T) {
 			t.Errorf("intersperse(%q) = %q, want %q", tt.in, strings.Join(got, " "), tt.want)
 		}
 	}
+}
+
+// FuzzIntersperse: no panic; the result holds the same characters (only
+// reordered, or a glued option split in two), starts with the program,
+// and is already in order (a second pass changes nothing).
+func FuzzIntersperse(f *testing.F) {
+	app := newApp(io.Discard, io.Discard)
+	for _, s := range []string{"weblogctl fetch web1 -p2299 -o x", "weblogctl -v follow -n2 web1 -- -p 1", "weblogctl filter web1 --url ( -path /x", "weblogctl ls -j"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in := append([]string{"weblogctl"}, strings.Fields(s)...)
+		got := intersperse(app, slices.Clone(in))
+		if got[0] != "weblogctl" {
+			t.Fatalf("intersperse(%q) = %q: the program moved", in, got)
+		}
+		chars := func(ts []string) string {
+			b := []byte(strings.Join(ts, ""))
+			slices.Sort(b)
+			return string(b)
+		}
+		if chars(got) != chars(in) {
+			t.Fatalf("intersperse(%q) = %q: not the same characters", in, got)
+		}
+		if again := intersperse(app, slices.Clone(got)); !slices.Equal(again, got) {
+			t.Fatalf("intersperse(%q) = %q, but again %q", in, got, again)
+		}
+	})
 }

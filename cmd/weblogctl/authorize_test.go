@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"os"
 	"os/exec"
@@ -23,11 +22,7 @@ import (
 // newPub returns a fresh ed25519 public key and its KEY.pub contents.
 func newPub(t *testing.T, comment string) (ssh.PublicKey, []byte) {
 	t.Helper()
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := ssh.NewPublicKey(pub)
+	sp, err := writeClientKey(filepath.Join(t.TempDir(), "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
 	}

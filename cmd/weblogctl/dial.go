@@ -3,39 +3,69 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/sshdial"
-	"github.com/weblogctl/weblogctl/wire"
 )
 
-// dialConfig builds the dialer's Config from the global flags.
-func dialConfig(c *cli.Context) sshdial.Config {
+// newRunner returns the runner of c's command over t's hosts, configured
+// by the global flags and the command's --path and --log-format.
+func newRunner(c *cli.Context, t targets) (*fleet.Runner, error) {
+	name := c.Command.Name
+	jobs := c.Int("jobs")
+	if jobs < 1 {
+		return nil, usageError{fmt.Errorf("%s: -j must be at least 1", name)}
+	}
+	if c.IsSet("path") && c.String("path") == "" {
+		return nil, usageError{fmt.Errorf("%s: --path must not be empty", name)}
+	}
+	mode, err := client.ParseCompression(c.String("compress"))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	lf, err := logFormat(c)
+	if err != nil {
+		return nil, err
+	}
+	stderr := &fleet.SyncWriter{W: c.App.ErrWriter}
+	return fleet.NewRunner(fleet.RunConfig{
+		Hosts:    t.Hosts,
+		Labelled: t.Set,
+		Jobs:     jobs,
+		Dial:     dialer(c, stderr),
+		Source:   client.SourceConfig{Path: c.String("path"), LogFormat: lf, Options: []client.Option{client.WithCompression(mode), client.WithParallel(c.Int("parallel"))}},
+		Stderr:   stderr,
+		Verbose:  c.Bool("verbose"),
+		Describe: describe,
+	}), nil
+}
+
+// dialer returns the function that connects to a host with the global
+// flags, writing to stderr (safe for concurrent use) and asking one
+// question at a time however many hosts are being connected to.
+func dialer(c *cli.Context, stderr io.Writer) func(ctx context.Context, host string) (*sshdial.Conn, error) {
 	cfg := sshdial.Config{
 		ConfigFile:            c.String("config"),
-		Stderr:                c.App.ErrWriter,
+		Stderr:                stderr,
 		InsecureIgnoreHostKey: c.Bool("insecure-ignore-host-key"),
 		User:                  c.String("login"),
 		Port:                  c.Int("port"),
 	}
 	if c.Bool("verbose") {
-		cfg.Debug = c.App.ErrWriter
+		cfg.Debug = stderr
 	}
 	if id := c.String("identity"); id != "" {
 		cfg.IdentityFiles = []string{id}
 	}
 	if p, err := sshdial.TTYPrompter(); err == nil {
-		cfg.Prompter = p
+		cfg.Prompter = &lockedPrompter{p: p}
 	}
-	return cfg
-}
-
-// dialer returns a function that connects to host with the global flags.
-func dialer(c *cli.Context, host string) client.DialFunc {
-	cfg := dialConfig(c)
-	return func(ctx context.Context) (*sshdial.Conn, error) {
+	return func(ctx context.Context, host string) (*sshdial.Conn, error) {
 		conn, err := sshdial.Dial(ctx, host, cfg)
 		if err != nil {
 			return nil, connectError{err}
@@ -44,50 +74,20 @@ func dialer(c *cli.Context, host string) client.DialFunc {
 	}
 }
 
-// connect dials host with the global flags and returns a weblog client and
-// a function that closes the connection.
-func connect(c *cli.Context, host string, extra ...client.Option) (*client.Client, func(), error) {
-	conn, err := dialer(c, host)(c.Context)
-	if err != nil {
-		return nil, nil, err
-	}
-	opts, err := clientOptions(c)
-	if err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	opts = append(opts, extra...)
-	return client.New(conn, opts...), func() { conn.Close() }, nil
+// lockedPrompter asks one question at a time.
+type lockedPrompter struct {
+	mu sync.Mutex
+	p  sshdial.Prompter
 }
 
-// clientOptions are the weblog client's options from the global flags.
-func clientOptions(c *cli.Context) ([]client.Option, error) {
-	mode, err := client.ParseCompression(c.String("compress"))
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return []client.Option{client.WithCompression(mode), client.WithParallel(c.Int("parallel"))}, nil
+func (l *lockedPrompter) Password(prompt string) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p.Password(prompt)
 }
 
-// defaultLog resolves an empty log name to the server's first log.
-func defaultLog(ctx context.Context, wc *client.Client, log string) (string, error) {
-	if log != "" {
-		return log, nil
-	}
-	logs, err := wc.List(ctx)
-	if err != nil {
-		return "", err
-	}
-	if len(logs) == 0 {
-		return "", fmt.Errorf("the server offers no logs")
-	}
-	if err := wire.CheckLogName(logs[0].Name); err != nil {
-		return "", fmt.Errorf("the server's first log: %s", err)
-	}
-	return logs[0].Name, nil
-}
-
-// debugf prints a -v message on stderr.
-func debugf(c *cli.Context, format string, args ...any) {
-	fmt.Fprintf(c.App.ErrWriter, "weblogctl: debug: "+format+"\n", args...)
+func (l *lockedPrompter) Confirm(prompt string) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p.Confirm(prompt)
 }

@@ -1,13 +1,15 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/fleet"
 )
 
 // cliNames renames protocol filter options whose names the command line
@@ -51,19 +53,30 @@ func filterSpec(c *cli.Context) (accesslog.FilterSpec, error) {
 		}
 		for _, v := range values {
 			if err := spec.Set(o.Name, v); err != nil {
-				return accesslog.FilterSpec{}, usageError{fmt.Errorf("%s: %w", c.Command.Name, err)}
+				return accesslog.FilterSpec{}, filterError(c.Command.Name, err)
 			}
 		}
+	}
+	// Compiled here too, so that a bad filter is a usage error before any
+	// host is dialled (in plain mode no server checks it).
+	if _, err := accesslog.Compile(spec, time.Now()); err != nil {
+		return accesslog.FilterSpec{}, filterError(c.Command.Name, err)
 	}
 	return spec, nil
 }
 
-func filterCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "filter",
-		Usage:     "print the lines of a log that match, filtered on the server",
-		ArgsUsage: "HOST [LOG] | HOST… [--log LOG]",
-		Description: `Only matching lines cross the network. Filters combine with AND; a line
+// filterError is the usage error for a bad filter option, named as the
+// user typed it (--url, not the protocol's --path).
+func filterError(command string, err error) error {
+	var fe *accesslog.FilterError
+	if !errors.As(err, &fe) || fe.Option == "" {
+		return usageError{fmt.Errorf("%s: %w", command, err)}
+	}
+	return usageError{fmt.Errorf("%s --%s %q: %w", command, flagName(accesslog.FilterOption{Name: fe.Option}), fe.Value, fe.Err)}
+}
+
+// filterHelp is filter's --help, before the operand rules.
+const filterHelp = `Only matching lines cross the network. Filters combine with AND; a line
 that does not parse as an access log matches only --grep/--not-grep.
 Time ranges are [--since, --until).
 
@@ -80,103 +93,39 @@ Examples:
    weblogctl filter --since 2015-05-17T10:00:00Z --until 2015-05-17T11:00:00Z web1
    weblogctl filter --status 5xx --merge time --log access 'web[01-20]'
 
-` + hostsHelp,
-		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Usage: formatUsage},
-			&cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"},
-			pathFlag(),
-			logFormatFlag(),
-		}, append(fleetFlags(true), filterFlags()...)...),
-		Action: func(c *cli.Context) (err error) {
-			t, err := parseTargets(c, true)
-			if err != nil {
-				return err
-			}
-			defer func() { err = t.explain(c, err) }()
-			spec, err := filterSpec(c)
-			if err != nil {
-				return err
-			}
-			if t.fleet {
-				return filterFleet(c, t, spec)
-			}
-			host, log := t.hosts[0], t.log
-			p, err := commandPrinter(c, spec)
-			if err != nil {
-				return err
-			}
-			if c.IsSet("path") {
-				return plainLines(c, p, false, 0)
-			}
-			wc, closeConn, err := connect(c, host)
-			if err != nil {
-				return err
-			}
-			defer closeConn()
-			if log, err = defaultLog(c.Context, wc, log); err != nil {
-				return err
-			}
-			if c.Bool("history") {
-				err = wc.FilterHistory(c.Context, log, spec, p.lines)
-			} else {
-				err = wc.Filter(c.Context, log, spec, p.lines)
-			}
-			if ferr := p.flush(); err == nil {
-				err = ferr
-			}
-			return err
-		},
-	}
+`
+
+func filterCommand() *cli.Command {
+	flags := append(lineFlags(), &cli.BoolFlag{Name: "history", Usage: "search the rotated files too, oldest first, then the live file"})
+	return logCommand("filter", "print the lines of a log that match, filtered on the server", filterHelp, flags, func(c *cli.Context, t targets) error {
+		return printLines(c, t, client.Request{History: c.Bool("history")}, fleet.LinesOptions{})
+	})
 }
 
-// filterFleet filters the log on every host.
-func filterFleet(c *cli.Context, t targets, spec accesslog.FilterSpec) error {
-	r, err := newFleetRun(c, t.hosts)
+// lineFlags are the options of the commands that print a log's lines.
+func lineFlags() []cli.Flag {
+	return append([]cli.Flag{&cli.StringFlag{Name: "format", Usage: formatUsage}, pathFlag(), logFormatFlag()},
+		append(fleetFlags(true), filterFlags()...)...)
+}
+
+// printLines prints the lines of t's log that req and the filter flags
+// select, for follow and filter.
+func printLines(c *cli.Context, t targets, req client.Request, opt fleet.LinesOptions) error {
+	var err error
+	if req.Filter, err = filterSpec(c); err != nil {
+		return err
+	}
+	req.Log = t.Log
+	if opt.Merge, err = mergeByTime(c); err != nil {
+		return err
+	}
+	r, err := newRunner(c, t)
 	if err != nil {
 		return err
 	}
-	byTime, err := mergeByTime(c)
+	fp, err := r.NewPrinter(c.App.Writer, c.String("format"))
 	if err != nil {
-		return err
+		return usageError{err}
 	}
-	lf, err := logFormat(c)
-	if err != nil {
-		return err
-	}
-	fp, err := newFleetPrinter(c.App.Writer, c.String("format"), t.hosts, false)
-	if err != nil {
-		return err
-	}
-	for _, p := range fp.hosts {
-		p.useFormat(lf)
-	}
-	if path := c.String("path"); c.IsSet("path") {
-		if err := fp.filterLocally(spec); err != nil {
-			return err
-		}
-		return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
-			conn, err := r.dial(ctx, t.hosts[i])
-			if err != nil {
-				return err
-			}
-			defer conn.Close()
-			return client.PlainLines(ctx, conn, path, false, 0, emit)
-		})
-	}
-	history := c.Bool("history")
-	return runLines(r, fp, byTime, 0, r.jobs, func(ctx context.Context, i int, emit func([]byte) error) error {
-		wc, conn, err := r.connect(ctx, t.hosts[i])
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		log, err := defaultLog(ctx, wc, t.log)
-		if err != nil {
-			return err
-		}
-		if history {
-			return wc.FilterHistory(ctx, log, spec, emit)
-		}
-		return wc.Filter(ctx, log, spec, emit)
-	})
+	return r.Lines(c.Context, req, fp, opt)
 }

@@ -20,16 +20,7 @@ import (
 func TestFleetFollowJSON(t *testing.T) {
 	hosts := aliases("web", 20)
 	f := startFleet(t, hosts, fleetOptions{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	stderr := newStderrWatch()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"weblogctl", "-v", "-F", f.config, "follow", "-n", "0", "--format", "json", "--log", "access", "web[01-20]"}, pw, stderr)
-		pw.Close()
-	}()
-	lines := readLines(pr)
+	lines, stderr, stop := startRun(t, "-v", "-F", f.config, "follow", "-n", "0", "--format", "json", "--log", "access", "web[01-20]")
 	stderr.waitCount(t, ": following \"access\"", 20, 30*time.Second)
 	for _, h := range hosts {
 		f.appendLog(t, h, genHostLines(h, 100, 50, 0, 1))
@@ -54,8 +45,7 @@ func TestFleetFollowJSON(t *testing.T) {
 			t.Errorf("%s: %d lines, want 50", h, perHost[h])
 		}
 	}
-	cancel()
-	if code := <-done; code != 130 {
+	if code := stop(); code != 130 {
 		t.Errorf("interrupted follow exited %d, want 130", code)
 	}
 	if s := stderr.String(); strings.Contains(s, "error") || strings.Contains(s, "warning") {
@@ -203,16 +193,7 @@ func TestFleetLabels(t *testing.T) {
 // appended with interleaved timestamps come out in time order.
 func TestFleetFollowMergeTime(t *testing.T) {
 	f := startFleet(t, []string{"even", "odd"}, fleetOptions{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	stderr := newStderrWatch()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"weblogctl", "-v", "-F", f.config, "follow", "-n", "0", "--merge", "time", "--format", "json", "--log", "access", "even", "odd"}, pw, stderr)
-		pw.Close()
-	}()
-	lines := readLines(pr)
+	lines, stderr, stop := startRun(t, "-v", "-F", f.config, "follow", "-n", "0", "--merge", "time", "--format", "json", "--log", "access", "even", "odd")
 	stderr.waitCount(t, `: following "access"`, 2, 30*time.Second)
 	f.appendLog(t, "odd", genHostLines("odd", 0, 50, 1001, 2))
 	f.appendLog(t, "even", genHostLines("even", 0, 50, 1000, 2))
@@ -230,8 +211,7 @@ func TestFleetFollowMergeTime(t *testing.T) {
 		}
 		prev = rec.Time
 	}
-	cancel()
-	<-done
+	stop()
 }
 
 // TestFleetMergeTime: `filter --merge time` over two hosts with
@@ -321,23 +301,21 @@ func TestFleetUsage(t *testing.T) {
 	}
 }
 
-// TestHostLabels: labels align, and are coloured in turn when asked.
-func TestHostLabels(t *testing.T) {
-	hosts := []string{"a", "web10", "wéb"}
-	plain := []string{"a:     ", "web10: ", "wéb:   "}
-	colored := []string{"\x1b[36ma\x1b[0m:     ", "\x1b[33mweb10\x1b[0m: ", "\x1b[32mwéb\x1b[0m:   "}
-	for i, l := range hostLabels(hosts, false) {
-		if string(l) != plain[i] {
-			t.Errorf("label %d = %q, want %q", i, l, plain[i])
-		}
-	}
-	for i, l := range hostLabels(hosts, true) {
-		if string(l) != colored[i] {
-			t.Errorf("coloured label %d = %q, want %q", i, l, colored[i])
-		}
-	}
-	long := strings.Repeat("x", 100)
-	if l := hostLabels([]string{"a", long}, false); len(l[0]) != maxLabelWidth+2 || string(l[1]) != long+": " {
-		t.Errorf("labels with a long host: %q", l)
+// startRun runs weblogctl with args in the test's process: it returns
+// its output lines, its stderr, and stop, which interrupts it and returns
+// its exit status.
+func startRun(t testing.TB, args ...string) (lines <-chan string, stderr *stderrWatch, stop func() int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	pr, pw := io.Pipe()
+	stderr = newStderrWatch()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"weblogctl"}, args...), pw, stderr)
+		pw.Close()
+	}()
+	return readLines(pr), stderr, func() int {
+		cancel()
+		return <-done
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/sshserver"
 	"github.com/weblogctl/weblogctl/subsystem"
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // testFleet is a fleet of weblog-server's embedded SSH servers on
@@ -111,17 +112,7 @@ func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
 		t.Fatal(err)
 	}
 	cfg.WriteString(opt.extraConfig)
-	fmt.Fprintf(&cfg, `Host *
-  User test
-  IdentityFile %[1]s/id_ed25519
-  IdentitiesOnly yes
-  IdentityAgent none
-  UserKnownHostsFile %[1]s/known_hosts
-  GlobalKnownHostsFile none
-  StrictHostKeyChecking yes
-  BatchMode yes
-  ConnectTimeout 10
-`, dir)
+	cfg.WriteString("Host *\n" + clientConfig(dir) + "  ConnectTimeout 10\n")
 	f.config = filepath.Join(dir, "ssh_config")
 	if err := os.WriteFile(f.config, []byte(cfg.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -292,4 +283,201 @@ func procMem(pid int) (hwm, rss int64, err error) {
 		return 0, 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
 	}
 	return hwm, rss, nil
+}
+
+// stubServer answers `ls` and `follow` of the weblog protocol over SSH
+// for every alias h* in its ssh_config, without files.
+type stubServer struct {
+	config string
+	mu     sync.Mutex
+	subs   map[chan int]bool // followers; each is told how many lines to send
+}
+
+func startStub(t testing.TB) *stubServer {
+	t.Helper()
+	dir := t.TempDir()
+	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostKey := stubHostKey(t, filepath.Join(dir, "host_key"))
+	want := string(pub.Marshal())
+	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
+		if string(k.Marshal()) != want {
+			return nil, fmt.Errorf("unknown key")
+		}
+		return nil, nil
+	}}
+	cfg.AddHostKey(hostKey)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stubServer{subs: map[chan int]bool{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		cancel()
+		l.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() { s.serveConn(ctx, c, cfg) })
+		}
+	})
+	known := knownhosts.Line([]string{knownhosts.Normalize(l.Addr().String())}, hostKey.PublicKey()) + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(known), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	s.config = filepath.Join(dir, "ssh_config")
+	conf := fmt.Sprintf("Host h*\n  HostName 127.0.0.1\n  Port %s\n", port) + clientConfig(dir)
+	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// send makes every follower send n lines.
+func (s *stubServer) send(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ch := range s.subs {
+		ch <- n
+	}
+}
+
+func (s *stubServer) serveConn(ctx context.Context, nc net.Conn, cfg *ssh.ServerConfig) {
+	defer nc.Close()
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+	_, chans, reqs, err := ssh.NewServerConn(nc, cfg)
+	if err != nil {
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	for nch := range chans {
+		if nch.ChannelType() != "session" {
+			nch.Reject(ssh.UnknownChannelType, "no")
+			continue
+		}
+		ch, creqs, err := nch.Accept()
+		if err != nil {
+			continue
+		}
+		go func() {
+			defer ch.Close()
+			for req := range creqs {
+				ok := req.Type == "subsystem" && len(req.Payload) > 4 && string(req.Payload[4:]) == "weblog"
+				req.Reply(ok, nil)
+				if ok {
+					go ssh.DiscardRequests(creqs)
+					s.serveSession(ch)
+					ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
+					return
+				}
+			}
+		}()
+	}
+}
+
+// serveSession answers one request line on ch.
+func (s *stubServer) serveSession(ch ssh.Channel) {
+	line := make([]byte, 0, 256)
+	buf := make([]byte, 1)
+	for len(line) < wire.MaxRequest {
+		if _, err := ch.Read(buf); err != nil {
+			return
+		}
+		if buf[0] == '\n' {
+			break
+		}
+		line = append(line, buf[0])
+	}
+	req, err := wire.ParseRequest(string(line))
+	fw := wire.NewFrameWriter(ch)
+	if err != nil {
+		fw.WriteJSON(wire.FrameError, wire.ErrorPayload{Status: wire.StatusUsage, Message: err.Error()})
+		return
+	}
+	switch req.Verb {
+	case wire.VerbLs:
+		fw.WriteJSON(wire.FrameMeta, wire.Listing{Logs: []wire.LogInfo{{Name: "access", Size: 0}}})
+		fw.WriteJSON(wire.FrameEnd, wire.End{})
+	case wire.VerbFollow:
+		// Subscribed before the Open frame, which tells the test (through
+		// weblogctl -v) that this follower will get the lines it sends.
+		lines := make(chan int, 1)
+		s.mu.Lock()
+		s.subs[lines] = true
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.subs, lines)
+			s.mu.Unlock()
+		}()
+		fw.WriteJSON(wire.FrameOpen, wire.Open{Log: "access", ID: "1:1:0:e3b0", Reason: "start"})
+		gone := make(chan struct{})
+		go func() { io.Copy(io.Discard, ch); close(gone) }() // the client closes its side to leave
+		hb := time.NewTicker(max(req.Heartbeat, wire.MinHeartbeat))
+		defer hb.Stop()
+		var off int64
+		for {
+			select {
+			case n := <-lines:
+				for range n {
+					b := fmt.Appendf(nil, "192.0.2.1 - - [%s] \"GET /stub/%d HTTP/1.1\" 200 1 \"-\" \"stub\"\n", time.Now().Format("02/Jan/2006:15:04:05 -0700"), off)
+					if fw.WriteData(off, b) != nil {
+						return
+					}
+					off += int64(len(b))
+				}
+			case <-hb.C:
+				if fw.WriteFrame(wire.FrameHeartbeat, nil) != nil {
+					return
+				}
+			case <-gone:
+				return
+			}
+		}
+	default:
+		fw.WriteJSON(wire.FrameError, wire.ErrorPayload{Status: wire.StatusUsage, Message: "stub: unsupported"})
+	}
+}
+
+// stubHostKey makes a host key, kept at path.
+func stubHostKey(t testing.TB, path string) ssh.Signer {
+	t.Helper()
+	if _, err := writeClientKey(path); err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.ParsePrivateKey(pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer
+}
+
+// clientConfig is the ssh_config body of a test fleet's hosts: user test
+// with the key and known_hosts in dir, nothing else (no agent, no
+// prompts).
+func clientConfig(dir string) string {
+	return fmt.Sprintf(`  User test
+  IdentityFile %[1]s/id_ed25519
+  IdentitiesOnly yes
+  IdentityAgent none
+  UserKnownHostsFile %[1]s/known_hosts
+  GlobalKnownHostsFile none
+  StrictHostKeyChecking yes
+  BatchMode yes
+`, dir)
 }

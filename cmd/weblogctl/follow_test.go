@@ -8,80 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
-
-// deployment starts sshd with weblog-server serving access=LOG in the given
-// mode ("forced" or "subsystem") and returns an ssh_config with alias web1.
-func deployment(t *testing.T, mode, log string) string {
-	t.Helper()
-	cmdline := buildBin(t, "weblog-server") + " --log access=" + log
-	var opt sshdtest.Options
-	switch mode {
-	case "forced":
-		opt.KeyOptions = "restrict,command=" + strconv.Quote(cmdline)
-	case "subsystem":
-		opt.Subsystem = cmdline
-	}
-	s := sshdtest.Start(t, opt)
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
-// startFollow runs `weblogctl -v -F cfg follow ARGS…` and returns once the
-// server has fixed its start position (weblogctl -v says so on stderr),
-// with a reader of its stdout.
-func startFollow(t *testing.T, cfg string, args ...string) (*exec.Cmd, *bufio.Reader) {
-	t.Helper()
-	cmd := exec.Command(buildBin(t, "weblogctl"), append([]string{"-v", "-F", cfg, "follow"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	ready := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		var seen []string
-		for sc.Scan() {
-			seen = append(seen, sc.Text())
-			if strings.Contains(sc.Text(), "debug: following") {
-				ready <- nil
-				io.Copy(io.Discard, stderr)
-				return
-			}
-		}
-		ready <- fmt.Errorf("weblogctl ended before following; stderr:\n%s", strings.Join(seen, "\n"))
-	}()
-	select {
-	case err := <-ready:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("weblogctl did not start following within 10s")
-	}
-	return cmd, bufio.NewReader(stdout)
-}
 
 // TestFollowAppended: lines appended after `follow -n 0` started arrive
 // exactly and in order, within 10 s, under both deployments.
@@ -136,7 +67,7 @@ func TestFollowClientKilled(t *testing.T) {
 			if len(servers) == 0 {
 				t.Fatal("no weblog-server process found while following")
 			}
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			if err := cmd.Process.Kill(); err != nil { // SIGKILL
 				t.Fatal(err)
 			}
 			cmd.Wait()
@@ -206,41 +137,4 @@ func TestSSHNoStdinKeepsStreaming(t *testing.T) {
 		appendTo(t, log, l)
 		expect(l)
 	}
-}
-
-func appendTo(t *testing.T, path, s string) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := f.WriteString(s); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// serverProcesses returns the pids of weblog-server processes serving log.
-func serverProcesses(t *testing.T, log string) []int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil {
-			continue
-		}
-		args := strings.Split(string(cmdline), "\x00")
-		if filepath.Base(args[0]) == "weblog-server" && strings.Contains(string(cmdline), log) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }

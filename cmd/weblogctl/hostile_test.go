@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/weblogctl/weblogctl/client"
+	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/render"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -78,7 +79,7 @@ func renderTerminal(t *testing.T, format, label, line string) string {
 	if err := p.lines([]byte(line)); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.w.Flush(); err != nil {
+	if err := p.flush(); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
@@ -114,7 +115,7 @@ func serverError(t *testing.T, s string) string {
 func listing(t *testing.T, s string) string {
 	t.Helper()
 	var out bytes.Buffer
-	printLogs(&out, "", []wire.LogInfo{{Name: "access" + s, Size: 1, MTime: s}})
+	fleet.WriteLogs(&out, "", []wire.LogInfo{{Name: "access" + s, Size: 1, MTime: s}})
 	return out.String()
 }
 
@@ -122,14 +123,14 @@ func listing(t *testing.T, s string) string {
 func fleetLabels(t *testing.T, host, line string) string {
 	t.Helper()
 	var out bytes.Buffer
-	fp, err := newFleetPrinter(&out, "raw", []string{host, "web2"}, false)
+	fp, err := fleet.NewPrinter(&out, fleet.PrinterOptions{Format: "raw", Labels: []string{host, "web2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fp.lines(0, []byte("x\n")); err != nil {
+	if err := fp.Lines(0, []byte("x\n")); err != nil {
 		t.Fatal(err)
 	}
-	if err := fp.flush(); err != nil {
+	if err := fp.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()

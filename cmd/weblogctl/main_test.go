@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 func TestMain(m *testing.M) {
@@ -59,13 +61,10 @@ func TestScripts(t *testing.T) {
 			// script instead of skipping it.
 			switch cond {
 			case "sshd", "ssh":
-				if os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" {
+				if sshdtest.ToolsRequired() {
 					return true, nil
 				}
-				_, err := exec.LookPath(cond)
-				if err != nil && cond == "sshd" {
-					_, err = os.Stat("/usr/sbin/sshd")
-				}
+				_, err := lookTool(cond)
 				return err == nil, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)

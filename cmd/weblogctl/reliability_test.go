@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 )
 
 // rotate shifts log.N to log.N+1 (highest first), then moves the live log
@@ -124,14 +127,7 @@ func TestFollowExactlyOnce(t *testing.T) {
 		}
 		got <- nil
 	}()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(90 * time.Second):
-		t.Fatal("not all 30,000 lines arrived within 90 s")
-	}
+	await(t, got, 90*time.Second, "not all 30,000 lines arrived within 90 s")
 	if err := <-writerDone; err != nil {
 		t.Fatal(err)
 	}
@@ -235,4 +231,122 @@ func cpuTime(t *testing.T, pid int) time.Duration {
 	ut, _ := strconv.ParseInt(fields[11], 10, 64)
 	st, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// deployment starts sshd with weblog-server serving access=LOG in the given
+// mode ("forced" or "subsystem") and returns an ssh_config with alias web1.
+func deployment(t *testing.T, mode, log string) string {
+	t.Helper()
+	cmdline := buildBin(t, "weblog-server") + " --log access=" + log
+	var opt sshdtest.Options
+	switch mode {
+	case "forced":
+		opt.KeyOptions = "restrict,command=" + strconv.Quote(cmdline)
+	case "subsystem":
+		opt.Subsystem = cmdline
+	}
+	s := sshdtest.Start(t, opt)
+	cfg, err := s.SSHConfig("web1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// startFollow runs `weblogctl -v -F cfg follow ARGS…` and returns once the
+// server has fixed its start position (weblogctl -v says so on stderr),
+// with a reader of its stdout.
+func startFollow(t *testing.T, cfg string, args ...string) (*exec.Cmd, *bufio.Reader) {
+	t.Helper()
+	cmd := exec.Command(buildBin(t, "weblogctl"), append([]string{"-v", "-F", cfg, "follow"}, args...)...)
+	stdout, stderr := startPiped(t, cmd)
+	ready := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		var seen []string
+		for sc.Scan() {
+			seen = append(seen, sc.Text())
+			if strings.Contains(sc.Text(), "debug: following") {
+				ready <- nil
+				io.Copy(io.Discard, stderr)
+				return
+			}
+		}
+		ready <- fmt.Errorf("weblogctl ended before following; stderr:\n%s", strings.Join(seen, "\n"))
+	}()
+	await(t, ready, 10*time.Second, "weblogctl did not start following within 10s")
+	return cmd, bufio.NewReader(stdout)
+}
+
+// startPiped starts cmd with pipes from its stdout and stderr; it is
+// killed when the test ends.
+func startPiped(t testing.TB, cmd *exec.Cmd) (stdout, stderr io.Reader) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err = cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	return stdout, stderr
+}
+
+func appendTo(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serverProcesses returns the pids of weblog-server processes serving log.
+func serverProcesses(t *testing.T, log string) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(cmdline), "\x00")
+		if filepath.Base(args[0]) == "weblog-server" && strings.Contains(string(cmdline), log) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// await fails the test with the error that ch delivers, or with timeout
+// when none comes within d.
+func await(t testing.TB, ch <-chan error, d time.Duration, timeout string) {
+	t.Helper()
+	select {
+	case err := <-ch:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(d):
+		t.Fatal(timeout)
+	}
 }

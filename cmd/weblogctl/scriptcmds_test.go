@@ -41,7 +41,10 @@ func scriptCommands(server string) map[string]func(ts *testscript.TestScript, ne
 			default:
 				ts.Fatalf("usage: sshd forced|subsystem|both|plain")
 			}
-			sshd := "/usr/sbin/sshd"
+			sshd, err := lookTool("sshd")
+			if err != nil {
+				ts.Fatalf("sshd: %v", err)
+			}
 			dir := filepath.Join(work, ".sshd")
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				ts.Fatalf("%v", err)
@@ -93,4 +96,14 @@ func genLogFrom(first, n int) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// lookTool finds ssh or sshd for the scripts' conditions and commands
+// alike: in PATH, and sshd also where Debian installs it.
+func lookTool(name string) (string, error) {
+	fallback := ""
+	if name == "sshd" {
+		fallback = "/usr/sbin/sshd"
+	}
+	return sshdtest.Lookup(name, fallback)
 }

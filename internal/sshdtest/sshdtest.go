@@ -241,22 +241,35 @@ func (s *Server) SSHConfig(alias string) (string, error) {
 // Require returns the path of the named tool (looked up in PATH, then at
 // fallback), skipping the test when it is missing, or failing it when
 // WEBLOG_REQUIRE_TOOLS=1.
+// It is the one way the repository's tests find a tool.
 func Require(t testing.TB, name, fallback string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
+	if p, err := Lookup(name, fallback); err == nil {
 		return p
 	}
-	if fallback != "" {
-		if _, err := os.Stat(fallback); err == nil {
-			return fallback
-		}
-	}
-	if os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" {
+	if ToolsRequired() {
 		t.Fatalf("%s is required (WEBLOG_REQUIRE_TOOLS=1) but not installed", name)
 	}
 	t.Skipf("%s not installed: skipping (apt-get install openssh-server openssh-client)", name)
 	return ""
 }
+
+// Lookup returns the path of the named tool: found in PATH, else at
+// fallback when that exists ("" for none).
+func Lookup(name, fallback string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err == nil || fallback == "" {
+		return p, err
+	}
+	if _, serr := os.Stat(fallback); serr != nil {
+		return "", err
+	}
+	return fallback, nil
+}
+
+// ToolsRequired reports whether WEBLOG_REQUIRE_TOOLS=1 (as CI sets it):
+// a missing tool then fails a test instead of skipping it.
+func ToolsRequired() bool { return os.Getenv("WEBLOG_REQUIRE_TOOLS") == "1" }
 
 func freePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,4 +1,4 @@
-package main
+package fleet
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ type progress struct {
 // startProgress starts drawing if stderr is a terminal; it returns nil
 // otherwise. A nil *progress is valid and does nothing.
 func startProgress(stderr io.Writer, label string) *progress {
-	if !isTerminal(stderr) {
+	if !IsTerminal(stderr) {
 		return nil
 	}
 	p := &progress{w: stderr, label: wire.Sanitize(label), start: time.Now(), stop: make(chan struct{})}
