@@ -22,8 +22,8 @@ type plainSource struct {
 // errPlainList is List in plain mode, which has no policy to list.
 var errPlainList = errors.New("plain mode has no list of logs (--path names the file)")
 
-func (s *plainSource) List(context.Context) ([]wire.LogInfo, error) {
-	return nil, errPlainList
+func (s *plainSource) List(context.Context) (wire.Listing, error) {
+	return wire.Listing{}, errPlainList
 }
 
 func (s *plainSource) Lines(ctx context.Context, req Request, emit func([]byte) error) error {

@@ -19,8 +19,9 @@ import (
 // method here, implemented once per mode; callers do not branch on the
 // mode.
 type Source interface {
-	// List returns the logs the host offers.
-	List(ctx context.Context) ([]wire.LogInfo, error)
+	// List returns the logs the host offers, and until when the access
+	// is valid when the host says.
+	List(ctx context.Context) (wire.Listing, error)
 	// Lines passes the lines req selects to emit, one or more whole lines
 	// per call (the slice is reused after emit returns): the whole log,
 	// or with req.Follow its last req.Lines lines and then new ones until
@@ -110,13 +111,13 @@ func (s *weblogSource) connect(ctx context.Context, req Request) (*Client, *sshd
 	return wc, conn, log, nil
 }
 
-func (s *weblogSource) List(ctx context.Context) ([]wire.LogInfo, error) {
+func (s *weblogSource) List(ctx context.Context) (wire.Listing, error) {
 	conn, err := s.dial(ctx)
 	if err != nil {
-		return nil, err
+		return wire.Listing{}, err
 	}
 	defer conn.Close()
-	return New(conn, s.opts...).List(ctx)
+	return New(conn, s.opts...).Listing(ctx)
 }
 
 func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte) error) error {
