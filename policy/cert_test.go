@@ -278,3 +278,42 @@ func TestParseForcedCommand(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseForcedCommand checks the forced command reader: no panic; an
+// error gives no profile; an accepted line runs weblog-server by an
+// absolute path and gives a valid profile, which its own Args, quoted
+// again, give back.
+func FuzzParseForcedCommand(f *testing.F) {
+	for _, s := range []string{
+		"/usr/local/bin/weblog-server --log a=/x",
+		"/usr/local/bin/weblog-server --log 'a=/x y' --verbs cat,ls --redact ip --max-bytes 5 --profile p --audit-log /a",
+		"/usr/local/bin/weblog-server --log a=/x --trust-symlinks --log-format a=combined --max-follow 1m --idle-timeout 5s",
+		"/bin/sh -c id",
+		"/usr/local/bin/weblog-server --policy /p --profile p",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		fc, err := ParseForcedCommand(line)
+		if err != nil {
+			if fc.Profile != nil {
+				t.Fatalf("error %v with a profile", err)
+			}
+			return
+		}
+		if words, _ := SplitCommand(line); !strings.HasPrefix(words[0], "/") || !strings.HasSuffix(words[0], "/"+ServerName) {
+			t.Fatalf("accepted %q, which does not run %s", words[0], ServerName)
+		}
+		if err := fc.Profile.Validate(); err != nil {
+			t.Fatalf("accepted profile is invalid: %v", err)
+		}
+		again := "/usr/local/bin/weblog-server"
+		for _, a := range append(fc.Profile.Args(), "--profile", fc.Profile.Name) {
+			again += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q, err := ParseForcedCommand(again)
+		if err != nil || !reflect.DeepEqual(q.Profile, fc.Profile) {
+			t.Fatalf("%q: profile %+v\nrebuilt from %q: %+v, %v", line, fc.Profile, again, q.Profile, err)
+		}
+	})
+}
