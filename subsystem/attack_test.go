@@ -1,10 +1,11 @@
 package subsystem
 
-// The attack suite: one test per item of ../shared/SECURITY.md's checklist
-// that concerns a session (the numbers are the checklist's). Items proved
-// elsewhere: 1 and 16 (policy file) in cmd/weblog-server's and policy's
-// tests and testdata/script/server_modes.txtar; 9 (symlinks, hard links) and 10 in policy's
-// tests; 12 in logfile's tests (a FIFO or symlink swapped in at rotation);
+// The attack suite: one test per item of the checklist in SECURITY.md (at
+// the top of the repository) that concerns a session (the numbers are the
+// checklist's). Items proved elsewhere: 1 and 16 (policy file) in
+// cmd/weblog-server's and policy's tests and
+// testdata/script/server_modes.txtar; 9 (symlinks, hard links) and 10 in
+// policy's tests; 12 in logfile's tests (a FIFO or symlink swapped in at rotation);
 // 17 in sshserver's tests; 18 in render's tests; 19's audit half in
 // audit's tests.
 
