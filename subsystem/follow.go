@@ -33,7 +33,7 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		opt.Resume = &c
 	}
 	src := logfile.Source{Path: l.Path, Open: l.OpenRelated, Siblings: l.Siblings}
-	var sel *selector
+	var sel *accesslog.Selector
 	if req.Filter != (accesslog.FilterSpec{}) {
 		c, err := openContent(cfg, wire.Request{Log: req.Log})
 		if err != nil {
