@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -193,11 +192,7 @@ func (f *File) Profile(name string) (*Profile, error) {
 	if !ok {
 		return nil, fmt.Errorf("policy file %s: no profile %s (it has: %s)", f.Path, strconv.QuoteToASCII(name), strings.Join(f.names, ", "))
 	}
-	c := *p
-	c.Logs = slices.Clone(p.Logs)
-	c.Verbs = slices.Clone(p.Verbs)
-	c.Redact = slices.Clone(p.Redact)
-	c.LogFormats = maps.Clone(p.LogFormats)
+	c := p.Clone()
 	return &c, nil
 }
 

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -244,4 +245,14 @@ func FormatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// Clone returns a deep copy of p, which shares nothing with it.
+func (p *Profile) Clone() Profile {
+	c := *p
+	c.Logs = slices.Clone(p.Logs)
+	c.Verbs = slices.Clone(p.Verbs)
+	c.Redact = slices.Clone(p.Redact)
+	c.LogFormats = maps.Clone(p.LogFormats)
+	return c
 }

@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
@@ -35,19 +33,18 @@ func policyFlags() []cli.Flag {
 	}
 }
 
-// server is what one server process serves, with its session cap and
-// audit sinks.
+// server is what one server process serves, with its audit sinks.
 type server struct {
-	cfg         *subsystem.Config
-	profile     *policy.Profile
-	sessionsDir string
-	closers     []io.Closer
+	sub     *subsystem.Server
+	closers []io.Closer
 }
 
 // newServer builds the server from the flags, refusing to start on any
 // doubt: an unsafe policy file, an unknown profile, a bad flag.
 func newServer(c *cli.Context) (*server, error) {
 	s := &server{}
+	var profile *policy.Profile
+	var opts subsystem.Options
 	var auditLog string
 	var auditSyslog bool
 	if path := c.String("policy"); path != "" {
@@ -63,10 +60,10 @@ func newServer(c *cli.Context) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.profile, err = file.Profile(c.String("profile")); err != nil {
+		if profile, err = file.Profile(c.String("profile")); err != nil {
 			return nil, err
 		}
-		auditLog, auditSyslog, s.sessionsDir = file.AuditLog, file.AuditSyslog, file.SessionsDir
+		auditLog, auditSyslog, opts.SessionsDir = file.AuditLog, file.AuditSyslog, file.SessionsDir
 	} else {
 		p, err := policy.ProfileFromFlags(policy.Flags{
 			Name: c.String("profile"), Logs: c.StringSlice("log"), Verbs: c.StringSlice("verbs"), Redact: c.StringSlice("redact"),
@@ -76,38 +73,35 @@ func newServer(c *cli.Context) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.profile = p
+		profile = p
 	}
 	if c.IsSet("audit-log") {
 		auditLog = c.String("audit-log")
 	}
 	auditSyslog = auditSyslog || c.Bool("audit-syslog")
 
-	pol, err := s.profile.Policy()
-	if err != nil {
+	opts.Version = Version
+	var err error
+	if opts.Audit, err = s.openAudit(auditLog, auditSyslog); err != nil {
+		s.close()
 		return nil, err
 	}
-	p := s.profile
-	s.cfg = &subsystem.Config{Policy: pol, Version: Version, Verbs: p.Verbs, Redact: p.Redact,
-		MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, IdleTimeout: p.IdleTimeout}
-	if s.cfg.Formats, err = logFormats(p.LogFormats); err != nil {
-		return nil, err
-	}
-	if err := s.openAudit(auditLog, auditSyslog); err != nil {
+	if s.sub, err = subsystem.New(profile, opts); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// openAudit sets up the audit sinks. Their errors never reach the client:
+// openAudit opens the audit sinks and returns the function that writes
+// to them, nil when there are none. Their errors never reach the client:
 // stderr is the client's.
-func (s *server) openAudit(path string, syslog bool) error {
+func (s *server) openAudit(path string, syslog bool) (func(audit.Entry), error) {
 	var loggers []*audit.Logger
 	if path != "" {
 		f, err := audit.OpenFile(path)
 		if err != nil {
-			return fmt.Errorf("--audit-log: %w", err)
+			return nil, fmt.Errorf("--audit-log: %w", err)
 		}
 		s.closers = append(s.closers, f)
 		loggers = append(loggers, audit.New(f))
@@ -118,46 +112,17 @@ func (s *server) openAudit(path string, syslog bool) error {
 		loggers = append(loggers, audit.New(w))
 	}
 	if len(loggers) == 0 {
-		return nil
+		return nil, nil
 	}
-	base := audit.FromEnv(os.Getenv)
-	base.Profile = s.profile.Name
-	s.cfg.Audit = func(e audit.Entry) {
-		e.Profile, e.Key, e.Client = base.Profile, base.Key, base.Client
+	return func(e audit.Entry) {
 		for _, l := range loggers {
 			l.Log(e)
 		}
-	}
-	return nil
-}
-
-// acquire takes one of the profile's session slots; release gives it back.
-func (s *server) acquire() (release func(), err error) {
-	dir := s.sessionsDir
-	if dir == "" {
-		dir = policy.DefaultSlotDir()
-	}
-	return policy.AcquireSlot(dir, s.profile.Name, s.profile.MaxSessions)
+	}, nil
 }
 
 func (s *server) close() {
 	for _, c := range s.closers {
 		c.Close()
 	}
-}
-
-// logFormats compiles the profile's log formats (validated already).
-func logFormats(formats map[string]string) (map[string]accesslog.Format, error) {
-	var out map[string]accesslog.Format
-	for name, format := range formats {
-		f, err := accesslog.ParseFormat(format)
-		if err != nil {
-			return nil, fmt.Errorf("log format of %s: %w", name, err)
-		}
-		if out == nil {
-			out = map[string]accesslog.Format{}
-		}
-		out[name] = f
-	}
-	return out, nil
 }
