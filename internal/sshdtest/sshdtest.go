@@ -67,6 +67,7 @@ AllowUsers {{.User}}
 LogLevel VERBOSE
 MaxStartups 50
 MaxSessions 50
+ExposeAuthInfo yes
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
 {{end}}`))
 
