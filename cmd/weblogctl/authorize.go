@@ -6,12 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/crypto/ssh"
@@ -21,10 +18,6 @@ import (
 
 // defaultServerPath is where the install instructions put weblog-server.
 const defaultServerPath = "/usr/local/bin/weblog-server"
-
-// maxKeyLine is the longest authorized_keys line authorize prints; sshd
-// reads longer ones, but a line this long is a mistake.
-const maxKeyLine = 8192
 
 func authorizeCommand() *cli.Command {
 	return &cli.Command{
@@ -162,7 +155,7 @@ func authorizedKeyLine(a authorization) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := checkText("--server-path", a.ServerPath); err != nil {
+	if err := policy.CheckText("--server-path", a.ServerPath); err != nil {
 		return "", err
 	}
 	if !filepath.IsAbs(a.ServerPath) {
@@ -174,7 +167,7 @@ func authorizedKeyLine(a authorization) (string, error) {
 		if len(a.flagsSet) > 0 {
 			return "", fmt.Errorf("--policy and %s: give the policy either as a file or as flags, not both", strings.Join(a.flagsSet, ", "))
 		}
-		if err := checkText("--policy", a.PolicyFile); err != nil {
+		if err := policy.CheckText("--policy", a.PolicyFile); err != nil {
 			return "", err
 		}
 		if !filepath.IsAbs(a.PolicyFile) {
@@ -190,7 +183,7 @@ func authorizedKeyLine(a authorization) (string, error) {
 	default:
 		for _, f := range [][]string{a.Flags.Logs, a.Flags.Verbs, a.Flags.Redact} {
 			for _, s := range f {
-				if err := checkText("flag value", s); err != nil {
+				if err := policy.CheckText("flag value", s); err != nil {
 					return "", err
 				}
 			}
@@ -205,7 +198,7 @@ func authorizedKeyLine(a authorization) (string, error) {
 		}
 	}
 	if a.AuditLog != "" {
-		if err := checkText("--audit-log", a.AuditLog); err != nil {
+		if err := policy.CheckText("--audit-log", a.AuditLog); err != nil {
 			return "", err
 		}
 		if !filepath.IsAbs(a.AuditLog) {
@@ -214,29 +207,11 @@ func authorizedKeyLine(a authorization) (string, error) {
 		argv = append(argv, "--audit-log", filepath.Clean(a.AuditLog))
 	}
 
-	var b strings.Builder
-	b.WriteString("restrict,command=")
-	b.WriteString(optionQuote(shellJoin(argv)))
-	if len(a.From) > 0 {
-		from, err := fromPatterns(a.From)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(",from=")
-		b.WriteString(optionQuote(from))
-	}
-	b.WriteString(" ")
-	b.WriteString(pub.Type())
-	b.WriteString(" ")
-	b.WriteString(base64.StdEncoding.EncodeToString(pub.Marshal()))
+	key := pub.Type() + " " + base64.StdEncoding.EncodeToString(pub.Marshal())
 	if comment != "" {
-		b.WriteString(" ")
-		b.WriteString(comment)
+		key += " " + comment
 	}
-	if b.Len() > maxKeyLine {
-		return "", fmt.Errorf("the line would be %d bytes long, more than %d: use a policy file (--policy)", b.Len(), maxKeyLine)
-	}
-	return b.String(), nil
+	return policy.KeyLine{Command: argv, From: a.From, Key: key}.Marshal()
 }
 
 // parsePublicKey parses exactly one public key in authorized_keys format,
@@ -258,91 +233,8 @@ func parsePublicKey(data []byte) (ssh.PublicKey, string, error) {
 	if _, ok := pub.(*ssh.Certificate); ok {
 		return nil, "", errors.New("--key: a certificate, not a plain public key: give the key itself (certificates are authorized with cert-authority)")
 	}
-	if err := checkText("--key comment", comment); err != nil {
+	if err := policy.CheckText("--key comment", comment); err != nil {
 		return nil, "", err
 	}
 	return pub, comment, nil
-}
-
-// checkText refuses invalid UTF-8 and control characters: they have no
-// place in an authorized_keys line (a line break would start another).
-func checkText(what, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s %q: not valid UTF-8", what, s)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("%s %q: holds the control character %U", what, s, r)
-		}
-	}
-	return nil
-}
-
-// shellJoin joins argv into a command line for a POSIX shell: each word
-// is left as it is if it holds only safe characters, else single-quoted
-// (a single quote inside ends the quoting, is written as \', and starts
-// it again).
-func shellJoin(argv []string) string {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		words[i] = shellQuote(a)
-	}
-	return strings.Join(words, " ")
-}
-
-func shellQuote(s string) string {
-	safe := s != ""
-	for i := 0; safe && i < len(s); i++ {
-		c := s[i]
-		safe = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_@%+=:,./-", c) >= 0
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// optionQuote quotes s as the value of an authorized_keys option. sshd
-// (auth-options.c, opt_dequote) turns \" into " and copies every other
-// byte, backslashes included, as it is; so only " is escaped. s must not
-// end with a backslash, which would escape the closing quote: shellJoin's
-// output ends with a safe character or a quote.
-func optionQuote(s string) string {
-	if strings.HasSuffix(s, `\`) {
-		panic("optionQuote: value ends with a backslash")
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
-}
-
-// fromPatterns checks and joins --from values for from="…": each item is
-// a CIDR (host bits zero, as sshd requires), an address, or a host name
-// pattern with * and ?, optionally negated with a leading !.
-func fromPatterns(values []string) (string, error) {
-	var items []string
-	for _, v := range values {
-		for _, it := range strings.Split(v, ",") {
-			pat := strings.TrimPrefix(it, "!")
-			switch {
-			case pat == "":
-				return "", fmt.Errorf("--from %q: empty pattern", v)
-			case strings.Contains(pat, "/"):
-				p, err := netip.ParsePrefix(pat)
-				if err != nil {
-					return "", fmt.Errorf("--from %q: %q is not a CIDR address/length", v, pat)
-				}
-				if p != p.Masked() {
-					return "", fmt.Errorf("--from %q: %s has host bits set; sshd refuses it (did you mean %s?)", v, pat, p.Masked())
-				}
-			default:
-				for i := 0; i < len(pat); i++ {
-					c := pat[i]
-					if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-_:*?", c) >= 0) {
-						return "", fmt.Errorf("--from %q: %q is not an address, CIDR or host name pattern", v, pat)
-					}
-				}
-			}
-			items = append(items, it)
-		}
-	}
-	return strings.Join(items, ","), nil
 }

@@ -298,7 +298,7 @@ func TestAuthorizeSSHD(t *testing.T) {
 }
 
 // splitShell splits a command line as a POSIX shell does, for the
-// quoting shellJoin produces (bare words, '…', backslash escapes); it
+// quoting policy.ShellJoin produces (bare words, '…', backslash escapes); it
 // fails on anything that would expand.
 func splitShell(t *testing.T, s string) []string {
 	var words []string
