@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	profile, err := policy.ProfileFromFlags(policy.Flags{Name: "demo", Logs: []string{"access=" + logPath}})
+	profile, err := policy.ProfileFromFlags(policy.Values{"profile": {"demo"}, "log": {"access=" + logPath}})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
