@@ -1,7 +1,9 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +73,11 @@ type setting struct {
 	// values returns p's values, as apply takes them back (a list
 	// joined with commas); none when p has the default.
 	values func(p *Profile) []string
+	// server sets a server-scope setting of a policy file.
+	server func(f *File, v string) error
+	// toml is the Go type a policy file's value decodes into: int64,
+	// string, bool, []string or map[string]string (see fileValues).
+	toml any
 }
 
 // Settings returns every setting, in the order Profile.Args writes them.
@@ -84,57 +91,77 @@ func Settings() []Setting {
 
 // settings is the table.
 func settings() []setting {
+	t := table()
+	for i := range t {
+		switch s := &t[i]; {
+		case s.Kind == KindPairs:
+			s.toml = map[string]string{}
+		case s.Kind == KindList:
+			s.toml = []string{}
+		case s.Kind == KindSwitch:
+			s.toml = false
+		case s.Arg == "N":
+			s.toml = int64(0)
+		default:
+			s.toml = ""
+		}
+	}
+	return t
+}
+
+// table is the settings, without their policy file types.
+func table() []setting {
 	return []setting{
-		{Setting{Name: "log", Key: "logs", Arg: "NAME=PATH", Kind: KindPairs,
+		{Setting: Setting{Name: "log", Key: "logs", Arg: "NAME=PATH", Kind: KindPairs,
 			Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
-			func(p *Profile, v string) error {
+			apply: func(p *Profile, v string) error {
 				l, err := ParseLog(v)
 				p.Logs = append(p.Logs, l)
 				return err
 			},
-			func(p *Profile) []string {
+			values: func(p *Profile) []string {
 				var out []string
 				for _, l := range p.Logs {
 					out = append(out, l.Name+"="+l.Path)
 				}
 				return out
 			}},
-		{Setting{Name: "verbs", Key: "verbs", Arg: "VERBS", Kind: KindList,
+		{Setting: Setting{Name: "verbs", Key: "verbs", Arg: "VERBS", Kind: KindList,
 			Usage: "allow only these `VERBS` (comma-separated: " + strings.Join(ReadVerbs()[1:], ",") + "; version is always allowed); default all"},
-			func(p *Profile, v string) error { p.Verbs = append(p.Verbs, v); return nil },
-			func(p *Profile) []string { return joined(p.Verbs, p.Verbs != nil) }},
-		{Setting{Name: "redact", Key: "redact", Arg: "KEYS", Kind: KindList,
+			apply:  func(p *Profile, v string) error { p.Verbs = append(p.Verbs, v); return nil },
+			values: func(p *Profile) []string { return joined(p.Verbs, p.Verbs != nil) }},
+		{Setting: Setting{Name: "redact", Key: "redact", Arg: "KEYS", Kind: KindList,
 			Usage: "redact `KEYS` before any byte leaves the host (comma-separated): ip (to /24 and /48), query, ua, user"},
-			func(p *Profile, v string) error { p.Redact = append(p.Redact, v); return nil },
-			func(p *Profile) []string { return joined(p.Redact, len(p.Redact) > 0) }},
-		{Setting{Name: "max-bytes", Key: "max_bytes", Arg: "N", Usage: "send at most `N` bytes of log data per request"},
-			func(p *Profile, v string) (err error) { p.MaxBytes, err = parseInt("--max-bytes", v); return err },
-			func(p *Profile) []string { return nonZero(p.MaxBytes, strconv.FormatInt(p.MaxBytes, 10)) }},
-		{Setting{Name: "max-follow", Key: "max_follow", Arg: "D", Usage: "end a follow after `D` (a duration: 90s, 10m, 1h)"},
-			func(p *Profile, v string) (err error) {
-				p.MaxFollow, err = parseDuration("--max-follow", v)
+			apply:  func(p *Profile, v string) error { p.Redact = append(p.Redact, v); return nil },
+			values: func(p *Profile) []string { return joined(p.Redact, len(p.Redact) > 0) }},
+		{Setting: Setting{Name: "max-bytes", Key: "max_bytes", Arg: "N", Usage: "send at most `N` bytes of log data per request"},
+			apply:  func(p *Profile, v string) (err error) { p.MaxBytes, err = parseInt(v); return err },
+			values: func(p *Profile) []string { return nonZero(p.MaxBytes, strconv.FormatInt(p.MaxBytes, 10)) }},
+		{Setting: Setting{Name: "max-follow", Key: "max_follow", Arg: "D", Usage: "end a follow after `D` (a duration: 90s, 10m, 1h)"},
+			apply: func(p *Profile, v string) (err error) {
+				p.MaxFollow, err = parseDuration(v)
 				return err
 			},
-			func(p *Profile) []string { return nonZero(p.MaxFollow, FormatDuration(p.MaxFollow)) }},
-		{Setting{Name: "max-sessions", Key: "max_sessions", Arg: "N", Usage: "at most `N` sessions of this profile at once on this host"},
-			func(p *Profile, v string) error {
-				n, err := parseInt("--max-sessions", v)
+			values: func(p *Profile) []string { return nonZero(p.MaxFollow, FormatDuration(p.MaxFollow)) }},
+		{Setting: Setting{Name: "max-sessions", Key: "max_sessions", Arg: "N", Usage: "at most `N` sessions of this profile at once on this host"},
+			apply: func(p *Profile, v string) error {
+				n, err := parseInt(v)
 				p.MaxSessions = int(n)
 				if err == nil && int64(p.MaxSessions) != n {
-					err = fmt.Errorf("--max-sessions %s: too large", v)
+					err = errors.New("too large")
 				}
 				return err
 			},
-			func(p *Profile) []string { return nonZero(p.MaxSessions, strconv.Itoa(p.MaxSessions)) }},
-		{Setting{Name: "idle-timeout", Key: "idle_timeout", Arg: "D", Usage: "close a session that sends no request for `D`"},
-			func(p *Profile, v string) (err error) {
-				p.IdleTimeout, err = parseDuration("--idle-timeout", v)
+			values: func(p *Profile) []string { return nonZero(p.MaxSessions, strconv.Itoa(p.MaxSessions)) }},
+		{Setting: Setting{Name: "idle-timeout", Key: "idle_timeout", Arg: "D", Usage: "close a session that sends no request for `D`"},
+			apply: func(p *Profile, v string) (err error) {
+				p.IdleTimeout, err = parseDuration(v)
 				return err
 			},
-			func(p *Profile) []string { return nonZero(p.IdleTimeout, FormatDuration(p.IdleTimeout)) }},
-		{Setting{Name: "log-format", Key: "log_formats", Arg: "NAME=FORMAT", Kind: KindPairs,
+			values: func(p *Profile) []string { return nonZero(p.IdleTimeout, FormatDuration(p.IdleTimeout)) }},
+		{Setting: Setting{Name: "log-format", Key: "log_formats", Arg: "NAME=FORMAT", Kind: KindPairs,
 			Usage: "parse log NAME with `NAME=FORMAT`: common, combined, vhost_combined, nginx_main, json, an Apache LogFormat or an nginx log_format string (default: detected)"},
-			func(p *Profile, v string) error {
+			apply: func(p *Profile, v string) error {
 				name, format, ok := strings.Cut(v, "=")
 				if !ok {
 					return fmt.Errorf("--log-format %q: want NAME=FORMAT", v)
@@ -145,7 +172,7 @@ func settings() []setting {
 				p.LogFormats[name] = format
 				return nil
 			},
-			func(p *Profile) []string {
+			values: func(p *Profile) []string {
 				var out []string
 				for _, l := range p.Logs { // in the order of the logs
 					if f, ok := p.LogFormats[l.Name]; ok {
@@ -154,25 +181,28 @@ func settings() []setting {
 				}
 				return out
 			}},
-		{Setting{Name: "trust-symlinks", Key: "trust_symlinks", Kind: KindSwitch, Usage: "allow a --log PATH that is a symbolic link (resolved at start)"},
-			func(p *Profile, v string) (err error) {
+		{Setting: Setting{Name: "trust-symlinks", Key: "trust_symlinks", Kind: KindSwitch, Usage: "allow a --log PATH that is a symbolic link (resolved at start)"},
+			apply: func(p *Profile, v string) (err error) {
 				if p.TrustSymlinks, err = strconv.ParseBool(v); err != nil {
-					err = fmt.Errorf("--trust-symlinks %q: want true or false", v)
+					err = errors.New("want true or false")
 				}
 				return err
 			},
-			func(p *Profile) []string { return nonZero(p.TrustSymlinks, "true") }},
+			values: func(p *Profile) []string { return nonZero(p.TrustSymlinks, "true") }},
 
 		{Setting: Setting{Name: "policy", Arg: "FILE", Scope: ScopeSource,
 			Usage: "read the profiles from the TOML policy `FILE` (owned by root or this user, not writable by others); needs --profile"}},
 		{Setting: Setting{Name: "profile", Arg: "NAME", Scope: ScopeSource,
 			Usage: "the profile `NAME`: in --policy, or the name of the flags' profile (audit log, session cap)"}},
 		{Setting: Setting{Name: "audit-log", Key: "audit_log", Arg: "FILE", Scope: ScopeServer,
-			Usage: "append one line per request to `FILE` (mode 0600)"}},
+			Usage: "append one line per request to `FILE` (mode 0600)"},
+			server: func(f *File, v string) error { f.AuditLog = v; return absPath(v) }},
 		{Setting: Setting{Name: "audit-syslog", Key: "audit_syslog", Kind: KindSwitch, Scope: ScopeServer,
-			Usage: "send the audit lines to syslog too"}},
+			Usage: "send the audit lines to syslog too"},
+			server: func(f *File, v string) error { f.AuditSyslog = v == "true"; return nil }},
 		{Setting: Setting{Key: "sessions_dir", Arg: "DIR", Scope: ScopeServer,
-			Usage: "where session slots live (see AcquireSlot)"}},
+			Usage: "where session slots live (see AcquireSlot)"},
+			server: func(f *File, v string) error { f.SessionsDir = v; return absPath(v) }},
 	}
 }
 
@@ -193,20 +223,30 @@ func nonZero[T comparable](x T, v string) []string {
 	return []string{v}
 }
 
-func parseInt(flag, v string) (int64, error) {
+func parseInt(v string) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%s %q: not a whole number", flag, v)
+		return 0, errors.New("not a whole number")
 	}
 	return n, nil
 }
 
-func parseDuration(flag, v string) (time.Duration, error) {
+// parseDuration parses a Go duration. A bare number is refused: its unit
+// would be a guess.
+func parseDuration(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, fmt.Errorf("%s %q: not a duration like \"90s\", \"10m\" or \"1h\"", flag, v)
+		return 0, fmt.Errorf("not a duration like \"90s\", \"10m\" or \"1h\": %s", strconv.QuoteToASCII(v))
 	}
 	return d, nil
+}
+
+// absPath refuses a path that is not absolute (or holds a NUL).
+func absPath(v string) error {
+	if !filepath.IsAbs(v) || strings.ContainsRune(v, 0) {
+		return fmt.Errorf("%s is not an absolute path", strconv.QuoteToASCII(v))
+	}
+	return nil
 }
 
 // Values are settings given as text, by Setting.Name, each with its
@@ -287,6 +327,9 @@ func ProfileFromFlags(v Values) (*Profile, error) {
 		}
 		for _, val := range values {
 			if err := s.apply(p, val); err != nil {
+				if s.Kind == KindValue || s.Kind == KindSwitch {
+					err = fmt.Errorf("--%s %q: %w", s.Name, val, err)
+				}
 				return nil, err
 			}
 		}
