@@ -148,11 +148,14 @@ func (d *capDeployment) run(t *testing.T, dial func(*testing.T) *ssh.Client, str
 	}
 	f.WriteString(stopLine)
 	f.Close()
+	if line, err := first.out.ReadString('\n'); err != nil || line != stopLine {
+		t.Errorf("the first follow then sent %q, %v; want the stop line", line, err)
+	}
 	if stream {
 		first.in.Close() // the end of the request stream ends the session
 	}
-	if rest, err := io.ReadAll(first.out); err != nil || string(rest) != stopLine {
-		t.Errorf("the first follow then sent %q, %v; want the stop line", rest, err)
+	if rest, err := io.ReadAll(first.out); err != nil || len(rest) > 0 {
+		t.Errorf("after the stop line the first follow sent %q, %v; want its end", rest, err)
 	}
 	if st := first.status(t); st != 0 && !(stream && st == -1) {
 		t.Errorf("the first follow ended with status %d, want 0", st)
