@@ -30,9 +30,11 @@ type Config struct {
 	// # are ignored. It must not be writable by group or others nor
 	// readable by others.
 	PasswordFile string
-	// Subsystem is what every session may serve: the policy and the
-	// version string. Required.
-	Subsystem *subsystem.Config
+	// Subsystem serves every session: the policy profile, its limits
+	// (the session cap included, across connections) and the audit log.
+	// Each session is given the client's identity: the fingerprint of
+	// the key it logged in with and its address. Required.
+	Subsystem *subsystem.Server
 	// Logger receives one line per connection, login, refusal and
 	// request. nil discards them.
 	Logger io.Writer

@@ -59,7 +59,7 @@ gracefully on SIGINT or SIGTERM.`,
 				HostKeyFile:        c.String("host-key"),
 				AuthorizedKeysFile: c.String("authorized-keys"),
 				PasswordFile:       c.String("password-file"),
-				Subsystem:          s.cfg,
+				Subsystem:          s.sub,
 				Logger:             stderr,
 			})
 			if err != nil {

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,8 +13,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/weblogctl/weblogctl/audit"
-	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -83,25 +80,6 @@ func serve(s *server) int {
 		return int(werr.Status)
 	}
 
-	release, err := s.acquire()
-	if err != nil {
-		status := wire.StatusInternal // a cap that cannot be enforced fails closed
-		if errors.Is(err, policy.ErrTooManySessions) {
-			status = wire.StatusLimit
-		}
-		msg := fmt.Sprintf("too many sessions for profile %s", s.profile.Name)
-		if status == wire.StatusInternal {
-			msg = "cannot enforce the session limit"
-		}
-		fmt.Fprintf(os.Stderr, "weblog-server: error: %s\n", msg)
-		if s.cfg.Audit != nil {
-			s.cfg.Audit(audit.Entry{Request: orig, Result: audit.Denied, Reason: err.Error()})
-		}
-		return int(status)
-	}
-	defer release()
-	cfg := s.cfg
-
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer cancel()
 	// A write to a closed pipe must fail with EPIPE, not kill us silently.
@@ -111,8 +89,9 @@ func serve(s *server) int {
 		cancel()
 	}()
 
+	id := identityFromEnv(os.Getenv)
 	if mode == subsystem.ModeExec {
-		return int(subsystem.Exec(ctx, cfg, line, os.Stdout, os.Stderr))
+		return int(s.sub.Exec(ctx, id, line, os.Stdout, os.Stderr))
 	}
-	return int(subsystem.Serve(ctx, cfg, os.Stdin, os.Stdout, os.Stderr))
+	return int(s.sub.Serve(ctx, id, os.Stdin, os.Stdout, os.Stderr))
 }

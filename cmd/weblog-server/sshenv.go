@@ -1,4 +1,4 @@
-package audit
+package main
 
 import (
 	"bufio"
@@ -11,47 +11,54 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/audit"
+	"github.com/weblogctl/weblogctl/subsystem"
 )
 
 // maxUserAuth bounds how much of an SSH_USER_AUTH file is read.
 const maxUserAuth = 64 << 10
 
-// FromEnv returns an Entry with what sshd tells about the session filled
-// in: Key from the file SSH_USER_AUTH names (see KeyFromUserAuth) and
-// Client from SSH_CONNECTION (see ClientFromSSHConnection). getenv is
-// os.Getenv or a stand-in for tests.
-func FromEnv(getenv func(string) string) Entry {
-	e := Entry{Client: ClientFromSSHConnection(getenv("SSH_CONNECTION"))}
+// identityFromEnv returns what sshd tells about the session it started
+// us for: the key from the file SSH_USER_AUTH names (see
+// keyFromUserAuth) and the client from SSH_CONNECTION (see
+// clientFromSSHConnection). getenv is os.Getenv or a stand-in for tests.
+// These variables are set by sshd, not by the client (sshd refuses a
+// client's SSH_* unless AcceptEnv names them, which nobody does).
+func identityFromEnv(getenv func(string) string) subsystem.Identity {
+	id := subsystem.Identity{Client: clientFromSSHConnection(getenv("SSH_CONNECTION"))}
 	if p := getenv("SSH_USER_AUTH"); p != "" {
-		e.Key = KeyFromUserAuth(p)
+		id.Key, id.Cert = keyFromUserAuth(p)
 	}
-	return e
+	return id
 }
 
-// KeyFromUserAuth returns the SHA256 fingerprint (as ssh-keygen -l prints
+// keyFromUserAuth returns the SHA256 fingerprint (as ssh-keygen -l prints
 // it, "SHA256:…") of the public key the client authenticated with, read
 // from the file that sshd names in SSH_USER_AUTH when sshd_config has
 // ExposeAuthInfo yes. Its lines look like "publickey ssh-ed25519 AAAA…";
-// for a certificate, the fingerprint is of the certified key. When the
-// session used several public keys (AuthenticationMethods
-// publickey,publickey), their fingerprints are joined with ",". It
-// returns "" when the file cannot be read or names no public key.
-func KeyFromUserAuth(path string) string {
+// for a certificate, the fingerprint is of the certified key, and the
+// certificate's key ID and serial are returned too. When the session used
+// several public keys (AuthenticationMethods publickey,publickey), their
+// fingerprints are joined with "," and the first certificate is returned.
+// It returns "" when the file cannot be read or names no public key.
+func keyFromUserAuth(path string) (string, *audit.Cert) {
 	f, err := os.Open(path)
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxUserAuth))
 	if err != nil {
-		return ""
+		return "", nil
 	}
 	return keysFromUserAuth(data)
 }
 
 // keysFromUserAuth parses the contents of an SSH_USER_AUTH file.
-func keysFromUserAuth(data []byte) string {
+func keysFromUserAuth(data []byte) (string, *audit.Cert) {
 	var fps []string
+	var cert *audit.Cert
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxUserAuth)
 	for sc.Scan() {
@@ -67,19 +74,22 @@ func keysFromUserAuth(data []byte) string {
 		if err != nil || key.Type() != fields[1] {
 			continue
 		}
-		if cert, ok := key.(*ssh.Certificate); ok {
-			key = cert.Key
+		if c, ok := key.(*ssh.Certificate); ok {
+			key = c.Key
+			if cert == nil {
+				cert = &audit.Cert{ID: c.KeyId, Serial: c.Serial}
+			}
 		}
 		fps = append(fps, ssh.FingerprintSHA256(key))
 	}
-	return strings.Join(fps, ",")
+	return strings.Join(fps, ","), cert
 }
 
-// ClientFromSSHConnection returns the client's address and port,
+// clientFromSSHConnection returns the client's address and port,
 // "203.0.113.7:52144" or "[2001:db8::1]:52144", from the value of
 // SSH_CONNECTION ("CLIENT-IP CLIENT-PORT SERVER-IP SERVER-PORT"), or ""
 // if it is not of that form.
-func ClientFromSSHConnection(v string) string {
+func clientFromSSHConnection(v string) string {
 	fields := strings.Fields(v)
 	if len(fields) < 2 {
 		return ""
