@@ -11,7 +11,7 @@ import (
 )
 
 // Protocol is the protocol version this package speaks (PROTOCOL.md §7).
-const Protocol = 1
+const Protocol = wire.Protocol
 
 // Config is what a session may serve and how. The caller owns it and must
 // not change it while sessions run.

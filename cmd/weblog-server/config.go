@@ -10,6 +10,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/audit"
+	"github.com/weblogctl/weblogctl/internal/buildinfo"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
@@ -88,7 +89,7 @@ func newServer(c *cli.Context) (*server, error) {
 		return nil, err
 	}
 	p := s.profile
-	s.cfg = &subsystem.Config{Policy: pol, Version: Version, Verbs: p.Verbs, Redact: p.Redact,
+	s.cfg = &subsystem.Config{Policy: pol, Version: buildinfo.Version(Version), Verbs: p.Verbs, Redact: p.Redact,
 		MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, IdleTimeout: p.IdleTimeout}
 	if s.cfg.Formats, err = logFormats(p.LogFormats); err != nil {
 		return nil, err

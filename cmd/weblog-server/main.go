@@ -20,9 +20,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// Version is set at link time (-ldflags "-X main.Version=…").
-var Version = "dev"
-
 func main() {
 	os.Exit(run(os.Args))
 }
@@ -39,10 +36,10 @@ In ~/.ssh/authorized_keys (one line):
 
 or in sshd_config:
   Subsystem weblog /usr/local/bin/weblog-server --log access=/var/log/nginx/access.log`,
-		Version:                   Version,
+		Version:                   versionLine(),
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{listenCommand()},
+		Commands:                  []*cli.Command{listenCommand(), versionCommand()},
 		Flags:                     policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

@@ -108,7 +108,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
 	cfg := sshserver.Config{
 		HostKeyFile:        filepath.Join(dir, "host_key"),
 		AuthorizedKeysFile: filepath.Join(dir, "authorized_keys"),
-		Subsystem:          &subsystem.Config{Policy: p, Version: Version},
+		Subsystem:          &subsystem.Config{Policy: p, Version: version()},
 	}
 	if verbose {
 		cfg.Logger = stderr

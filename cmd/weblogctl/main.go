@@ -27,9 +27,6 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// Version is set at link time (-ldflags "-X main.Version=…").
-var Version = "dev"
-
 // Exit statuses beyond the remote ones of PROTOCOL.md §5.
 const (
 	exitLocal   = 1
@@ -59,7 +56,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return &cli.App{
 		Name:    "weblogctl",
 		Usage:   "watch, filter and copy web-server logs over SSH",
-		Version: Version,
+		Version: versionLine(),
 		Description: `weblogctl reads logs through weblog-server on the remote host: installed with
 one line in ~/.ssh/authorized_keys, it lets your key read the named logs and
 nothing else. Hosts resolve through ~/.ssh/config like ssh.
