@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/weblogctl/weblogctl/audit"
+	"github.com/weblogctl/weblogctl/internal/docscmd"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
@@ -39,7 +40,7 @@ or in sshd_config:
 		Version:                   versionLine(),
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{listenCommand(), versionCommand()},
+		Commands:                  []*cli.Command{listenCommand(), versionCommand(), docscmd.Command(8)},
 		Flags:                     policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

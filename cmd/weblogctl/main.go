@@ -43,7 +43,8 @@ func main() {
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, intersperse(app, args))
+	addShellSupport(app)
+	err := app.RunContext(ctx, completionArgs(app, args))
 	if err == nil {
 		return 0
 	}
