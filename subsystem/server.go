@@ -11,7 +11,7 @@ import (
 )
 
 // Protocol is the protocol version this package speaks (PROTOCOL.md §7).
-const Protocol = 1
+const Protocol = wire.Protocol
 
 // Options are what a Server needs besides its profile. The zero value
 // is usable: no version string, no audit, the default session directory.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/internal/policyflag"
+	"github.com/weblogctl/weblogctl/internal/buildinfo"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
@@ -62,7 +63,7 @@ func newServer(c *cli.Context) (*server, error) {
 	}
 	auditSyslog = auditSyslog || v.Last("audit-syslog") == "true"
 
-	opts.Version = Version
+	opts.Version = buildinfo.Version(Version)
 	var err error
 	if opts.Audit, err = s.openAudit(auditLog, auditSyslog); err != nil {
 		s.close()

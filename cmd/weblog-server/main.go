@@ -13,12 +13,10 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/weblogctl/weblogctl/internal/docscmd"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
-
-// Version is set at link time (-ldflags "-X main.Version=…").
-var Version = "dev"
 
 func main() {
 	os.Exit(run(os.Args))
@@ -36,10 +34,10 @@ In ~/.ssh/authorized_keys (one line):
 
 or in sshd_config:
   Subsystem weblog /usr/local/bin/weblog-server --log access=/var/log/nginx/access.log`,
-		Version:                   Version,
+		Version:                   versionLine(),
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{listenCommand()},
+		Commands:                  []*cli.Command{listenCommand(), versionCommand(), docscmd.Command(8)},
 		Flags:                     policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {

@@ -102,7 +102,7 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	sub, err := subsystem.New(profile, subsystem.Options{Version: Version})
+	sub, err := subsystem.New(profile, subsystem.Options{Version: version()})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
