@@ -29,6 +29,13 @@ func TestAppendLine(t *testing.T) {
 	if got := string(AppendLine(nil, e)); got != want {
 		t.Errorf("AppendLine =\n%s\nwant\n%s", got, want)
 	}
+	// A certificate login adds its key ID (escaped like any value) and serial.
+	e = Entry{Time: when, Profile: "ops", Key: "SHA256:k", Client: "192.0.2.1:1", Verb: "ls", Result: OK,
+		Cert: &Cert{ID: "ann@example.com\n2026", Serial: 18446744073709551615}}
+	want = `2026-05-17T10:05:03.250Z profile=ops key=SHA256:k client=192.0.2.1:1 verb=ls log="" bytes=0 duration=0.000s result=ok reason="" request="" cert_id="ann@example.com\n2026" cert_serial=18446744073709551615` + "\n"
+	if got := string(AppendLine(nil, e)); got != want {
+		t.Errorf("AppendLine =\n%s\nwant\n%s", got, want)
+	}
 }
 
 // TestForgery sends what an attacker would: line breaks followed by a

@@ -6,7 +6,9 @@
 //	2026-05-17T10:05:03.250Z profile=alice key=SHA256:Vb6r… client=203.0.113.7:52144
 //	  verb=cat log=access bytes=5120 duration=0.012s result=ok reason="" request=""
 //
-// The keys are always present and always in this order. A value is
+// The keys are always present and always in this order. A session that
+// logged in with an OpenSSH certificate adds cert_id=… cert_serial=N at
+// the end. A value is
 // written bare when it consists only of letters, digits and ._:/@+,-[]
 // (and is not empty); otherwise it is quoted as Go's strconv.QuoteToASCII
 // does. So a line holds only printable ASCII and ends with its one "\n":

@@ -18,11 +18,15 @@ type Entry struct {
 	Time time.Time
 	// Profile is the policy profile serving the session.
 	Profile string
-	// Key is the fingerprint of the client's key (see KeyFromUserAuth),
-	// or "" when sshd does not expose it.
+	// Key is the SHA256 fingerprint of the client's key ("SHA256:…"),
+	// or "" when the SSH server does not tell it (sshd without
+	// ExposeAuthInfo yes).
 	Key string
-	// Client is the client's address and port (see ClientFromSSHConnection).
+	// Client is the client's address and port, "203.0.113.7:52144" or
+	// "[2001:db8::1]:52144", or "".
 	Client string
+	// Cert is the OpenSSH certificate the client logged in with, or nil.
+	Cert *Cert
 	// Verb is the request's verb, as the client sent it.
 	Verb string
 	// Log is the log name the request asked for, as the client sent it.
@@ -39,4 +43,14 @@ type Entry struct {
 	Result Result
 	// Reason says why a request was denied or failed.
 	Reason string
+}
+
+// Cert is what the audit log records of an OpenSSH certificate: who the
+// certificate authority said the key belongs to, and which certificate it
+// was, so that it can be found and revoked.
+type Cert struct {
+	// ID is the certificate's key ID (ssh-keygen -I).
+	ID string
+	// Serial is its serial number (ssh-keygen -z).
+	Serial uint64
 }

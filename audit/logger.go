@@ -58,6 +58,11 @@ func AppendLine(dst []byte, e Entry) []byte {
 	dst = appendField(dst, "result", string(e.Result))
 	dst = appendField(dst, "reason", e.Reason)
 	dst = appendField(dst, "request", e.Request)
+	if e.Cert != nil {
+		dst = appendField(dst, "cert_id", e.Cert.ID)
+		dst = append(dst, " cert_serial="...)
+		dst = strconv.AppendUint(dst, e.Cert.Serial, 10)
+	}
 	return append(dst, '\n')
 }
 

@@ -21,11 +21,14 @@ func TestFetchFileInRanges(t *testing.T) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, _ := policy.New([]policy.Log{{Name: "access", Path: path}})
+	srv, err := subsystem.New(&policy.Profile{Name: "t", Logs: []policy.Log{{Name: "access", Path: path}}}, subsystem.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	reqR, reqW := io.Pipe()
 	respR, respW := io.Pipe()
 	go func() {
-		subsystem.Serve(context.Background(), &subsystem.Config{Policy: p}, reqR, respW, io.Discard)
+		srv.Serve(context.Background(), subsystem.Identity{}, reqR, respW, io.Discard)
 		respW.Close()
 	}()
 	defer reqW.Close()

@@ -27,7 +27,7 @@ func pipeClient(t *testing.T, content string) (*client.Client, string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.New([]policy.Log{{Name: "access", Path: path}})
+	srv, err := subsystem.New(&policy.Profile{Name: "t", Logs: []policy.Log{{Name: "access", Path: path}}}, subsystem.Options{Version: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func pipeClient(t *testing.T, content string) (*client.Client, string) {
 	respR, respW := io.Pipe()
 	done := make(chan struct{})
 	go func() {
-		subsystem.Serve(context.Background(), &subsystem.Config{Policy: p, Version: "t"}, reqR, respW, io.Discard)
+		srv.Serve(context.Background(), subsystem.Identity{}, reqR, respW, io.Discard)
 		respW.Close()
 		close(done)
 	}()

@@ -60,6 +60,12 @@ type RemoteError = wire.Error
 // A positive idle ends the request with ErrDead when no frame arrives for
 // that long.
 func (c *Client) request(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error) (wire.End, error) {
+	end, err := c.send(ctx, req, idle, fn)
+	return end, c.explainRefusal(ctx, req, err)
+}
+
+// send is request without explaining a refusal.
+func (c *Client) send(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error) (wire.End, error) {
 	req.Framed = true
 	s, err := c.t.start(ctx, req)
 	if err != nil {

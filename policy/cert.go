@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -65,7 +63,7 @@ func SignUserCert(ca ssh.Signer, c UserCert) (*ssh.Certificate, error) {
 	if _, ok := c.Key.(*ssh.Certificate); ok {
 		return nil, errors.New("certificate: the key is a certificate; give the plain public key")
 	}
-	if err := certText("certificate key ID", c.KeyID); err != nil || c.KeyID == "" {
+	if err := CheckText("certificate key ID", c.KeyID); err != nil || c.KeyID == "" {
 		if err == nil {
 			err = errors.New("certificate: no key ID")
 		}
@@ -78,14 +76,14 @@ func SignUserCert(ca ssh.Signer, c UserCert) (*ssh.Certificate, error) {
 		if p == "" || strings.ContainsAny(p, ", \t") {
 			return nil, fmt.Errorf("certificate: principal %q: want one account name, without spaces or commas", p)
 		}
-		if err := certText("certificate principal", p); err != nil {
+		if err := CheckText("certificate principal", p); err != nil {
 			return nil, err
 		}
 	}
 	if c.ForceCommand == "" {
 		return nil, errors.New("certificate: no forced command")
 	}
-	if err := certText("certificate forced command", c.ForceCommand); err != nil {
+	if err := CheckText("certificate forced command", c.ForceCommand); err != nil {
 		return nil, err
 	}
 	after := c.ValidAfter
@@ -157,19 +155,4 @@ func SourceAddresses(values []string) (string, error) {
 		}
 	}
 	return strings.Join(items, ","), nil
-}
-
-// certText refuses invalid UTF-8 and control characters in what goes
-// into a certificate: sshd logs these strings, and a command line holds
-// no line break.
-func certText(what, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s %q: not valid UTF-8", what, s)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("%s %q: holds the control character %U", what, s, r)
-		}
-	}
-	return nil
 }

@@ -216,7 +216,7 @@ func FuzzSplitCommand(f *testing.F) {
 		}
 		quoted := make([]string, len(words))
 		for i, w := range words {
-			if certText("word", w) != nil {
+			if CheckText("word", w) != nil {
 				t.Fatalf("word %q holds a control character", w)
 			}
 			quoted[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
@@ -229,7 +229,7 @@ func FuzzSplitCommand(f *testing.F) {
 }
 
 func TestParseForcedCommand(t *testing.T) {
-	fc, err := ParseForcedCommand(`/usr/local/bin/weblog-server --log 'access=/var/log/a b.log' --log err=/var/log/e --verbs=cat,ls --redact ip --max-bytes 1000 --max-follow 1h --idle-timeout 10m --max-sessions 2 --trust-symlinks --profile alice --log-format access=combined`)
+	fc, err := ParseForcedCommand(`/usr/local/bin/weblog-server --log 'access=/var/log/a b.log' --log err=/var/log/e --verbs cat,ls --redact ip --max-bytes 1000 --max-follow 1h --idle-timeout 10m --max-sessions 2 --trust-symlinks --profile alice --log-format access=combined`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestParseForcedCommand(t *testing.T) {
 	if q, err := ParseForcedCommand(line); err != nil || !reflect.DeepEqual(q.Profile, p) {
 		t.Errorf("from Args: %+v, %v", q, err)
 	}
-	for _, audited := range []string{" --audit-log /var/log/weblog-audit.log", " --audit-syslog", " --audit-log=/a --audit-syslog"} {
+	for _, audited := range []string{" --audit-log /var/log/weblog-audit.log", " --audit-syslog", " --audit-log /a --audit-syslog"} {
 		if fc, err := ParseForcedCommand("/usr/local/bin/weblog-server --log a=/x" + audited); err != nil || !fc.Audit {
 			t.Errorf("%s: %+v, %v; want Audit", audited, fc, err)
 		}

@@ -2,13 +2,10 @@ package policy
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"path"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // SplitCommand splits a command line as weblogctl authorize writes it
@@ -40,7 +37,7 @@ func SplitCommand(line string) ([]string, error) {
 				return nil, fmt.Errorf("command line: unterminated single quote at byte %d", i)
 			}
 			quoted := line[i+1 : i+1+j]
-			if err := certText("command line", quoted); err != nil {
+			if err := CheckText("command line", quoted); err != nil {
 				return nil, err
 			}
 			w.WriteString(quoted)
@@ -93,12 +90,11 @@ type ForcedCommand struct {
 // ParseForcedCommand reads a forced command line (a certificate's
 // force-command, as weblogctl authorize --ca writes it): the line is
 // split by SplitCommand, its first word must be an absolute path to
-// weblog-server, and the rest are weblog-server's profile flags (--log,
-// --log-format, --verbs, --redact, --max-bytes, --max-follow,
-// --max-sessions, --idle-timeout, --trust-symlinks, --profile), each
-// scalar flag at most once. Nothing is run. --policy (a file on the
-// host) is refused; --audit-log and --audit-syslog only set Audit: where
-// audit records go is the reader's own choice, not the command's.
+// weblog-server, and the rest are weblog-server's settings as
+// Profile.Args writes them (ParseArgs: --NAME VALUE, --SWITCH), a
+// setting of one value at most once. Nothing is run. --policy (a file on
+// the host) is refused; --audit-log and --audit-syslog only set Audit:
+// where audit records go is the reader's own choice, not the command's.
 func ParseForcedCommand(line string) (ForcedCommand, error) {
 	argv, err := SplitCommand(line)
 	if err != nil {
@@ -107,56 +103,21 @@ func ParseForcedCommand(line string) (ForcedCommand, error) {
 	if !path.IsAbs(argv[0]) || path.Base(argv[0]) != ServerName {
 		return ForcedCommand{}, fmt.Errorf("forced command %q: does not run %s by its absolute path", argv[0], ServerName)
 	}
-	var f Flags
-	var fc ForcedCommand
-	fs := flag.NewFlagSet(ServerName, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Var((*listFlag)(&f.Logs), "log", "")
-	fs.Var((*listFlag)(&f.LogFormats), "log-format", "")
-	fs.Var((*listFlag)(&f.Verbs), "verbs", "")
-	fs.Var((*listFlag)(&f.Redact), "redact", "")
-	fs.Var(&onceFlag{set: func(s string) error { f.Name = s; return nil }}, "profile", "")
-	fs.Var(&onceFlag{set: func(s string) (err error) { f.MaxBytes, err = strconv.ParseInt(s, 10, 64); return err }}, "max-bytes", "")
-	fs.Var(&onceFlag{set: func(s string) (err error) { f.MaxSessions, err = strconv.Atoi(s); return err }}, "max-sessions", "")
-	fs.Var(&onceFlag{set: func(s string) (err error) { f.MaxFollow, err = time.ParseDuration(s); return err }}, "max-follow", "")
-	fs.Var(&onceFlag{set: func(s string) (err error) { f.IdleTimeout, err = time.ParseDuration(s); return err }}, "idle-timeout", "")
-	fs.Var(&onceFlag{bool: true, set: func(s string) (err error) { f.TrustSymlinks, err = strconv.ParseBool(s); return err }}, "trust-symlinks", "")
-	fs.Var(&onceFlag{set: func(string) error {
-		return errors.New("not allowed in a forced command read by this server (a file on the host)")
-	}}, "policy", "")
-	fs.Var(&onceFlag{set: func(s string) error { fc.Audit = true; return nil }}, "audit-log", "")
-	fs.Var(&onceFlag{bool: true, set: func(s string) error { fc.Audit = fc.Audit || s == "true"; return nil }}, "audit-syslog", "")
-	if err := fs.Parse(argv[1:]); err != nil {
+	v, err := ParseArgs(argv[1:])
+	if err != nil {
 		return ForcedCommand{}, fmt.Errorf("forced command: %w", err)
 	}
-	if fs.NArg() > 0 {
-		return ForcedCommand{}, fmt.Errorf("forced command: unexpected argument %q", fs.Arg(0))
+	for _, s := range Settings() {
+		if (s.Kind == KindValue || s.Kind == KindSwitch) && len(v[s.Name]) > 1 {
+			return ForcedCommand{}, fmt.Errorf("forced command: --%s given twice", s.Name)
+		}
 	}
-	if fc.Profile, err = ProfileFromFlags(f); err != nil {
+	if _, ok := v["policy"]; ok {
+		return ForcedCommand{}, errors.New("forced command: --policy is not allowed in a forced command read by this server (a file on the host)")
+	}
+	fc := ForcedCommand{Audit: len(v.Given(ScopeServer)) > 0}
+	if fc.Profile, err = ProfileFromFlags(v); err != nil {
 		return ForcedCommand{}, fmt.Errorf("forced command: %w", err)
 	}
 	return fc, nil
-}
-
-// listFlag is a repeatable flag.Value.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, " ") }
-func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
-
-// onceFlag is a flag.Value that may be set once.
-type onceFlag struct {
-	set  func(string) error
-	done bool
-	bool bool
-}
-
-func (o *onceFlag) String() string   { return "" }
-func (o *onceFlag) IsBoolFlag() bool { return o.bool }
-func (o *onceFlag) Set(s string) error {
-	if o.done {
-		return errors.New("given twice")
-	}
-	o.done = true
-	return o.set(s)
 }

@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -37,7 +34,10 @@ const MaxFileSize = 1 << 20
 //	max_sessions = 4                    # at once, on this host
 //	idle_timeout = "10m"
 //	trust_symlinks = false
+//	log_formats = { access = "combined" }
 //
+// The keys are the Key of each of Settings, the values those of the
+// flags, typed: a table for NAME=VALUE settings, an array for lists.
 // Unknown keys are an error: a misspelt limit must not silently become no
 // limit.
 type File struct {
@@ -55,40 +55,9 @@ type File struct {
 	names    []string // in the order of the file
 }
 
-// fileData is the TOML document; see File.
-type fileData struct {
-	AuditLog    string                 `toml:"audit_log"`
-	AuditSyslog bool                   `toml:"audit_syslog"`
-	SessionsDir string                 `toml:"sessions_dir"`
-	Profiles    map[string]profileData `toml:"profiles"`
-}
-
-// profileData is one [profiles.NAME] table.
-type profileData struct {
-	Logs          map[string]string `toml:"logs"`
-	Verbs         []string          `toml:"verbs"`
-	Redact        []string          `toml:"redact"`
-	MaxBytes      int64             `toml:"max_bytes"`
-	MaxFollow     duration          `toml:"max_follow"`
-	MaxSessions   int               `toml:"max_sessions"`
-	IdleTimeout   duration          `toml:"idle_timeout"`
-	TrustSymlinks bool              `toml:"trust_symlinks"`
-	LogFormats    map[string]string `toml:"log_formats"`
-}
-
-// duration is a TOML string holding a Go duration ("1h30m"). A bare
-// number is refused: its unit would be a guess.
-type duration time.Duration
-
-// UnmarshalText parses a Go duration.
-func (d *duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("not a duration like \"90s\", \"10m\" or \"1h\": %s", strconv.QuoteToASCII(string(b)))
-	}
-	*d = duration(v)
-	return nil
-}
+// fileData is the TOML document; see File. Its keys are those of
+// Settings: server-scope ones at the top, profile ones in each profile.
+type fileData map[string]toml.Primitive
 
 // LoadFile reads and validates the policy file at path. It refuses a file
 // that anyone but root and the running user could have written (see
@@ -121,70 +90,143 @@ func parseFile(path string, data []byte) (*File, error) {
 	var fd fileData
 	md, err := toml.NewDecoder(strings.NewReader(string(data))).Decode(&fd)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			if pe.LastKey != "" {
-				return nil, bad(pe.Position.Line, "%s: %s", pe.LastKey, pe.Message)
+		return nil, decodeError(err, bad)
+	}
+	f := &File{Path: path, profiles: map[string]*Profile{}}
+	var profiles map[string]map[string]toml.Primitive
+	if prim, ok := fd["profiles"]; ok {
+		if err := md.PrimitiveDecode(prim, &profiles); err != nil {
+			return nil, decodeError(err, bad)
+		}
+	}
+	for _, k := range md.Keys() {
+		if len(k) == 2 && k[0] == "profiles" {
+			f.names = append(f.names, k[1]) // in the order of the file
+		}
+	}
+	// Unknown keys are an error: a misspelt limit must not silently
+	// become no limit. (The decoder counts a key kept as a Primitive as
+	// decoded, so the keys are checked against the table here.)
+	known := map[string]Scope{}
+	for _, s := range settings() {
+		if s.Key != "" && s.Scope != ScopeSource {
+			known[s.Key] = s.Scope
+		}
+	}
+	for _, k := range md.Keys() {
+		switch {
+		case len(k) == 1 && k[0] != "profiles":
+			if sc, ok := known[k[0]]; !ok || sc != ScopeServer {
+				return nil, bad(keyLine(data, k), "unknown key %s", k)
 			}
-			return nil, bad(pe.Position.Line, "%s", pe.Message)
+		case len(k) == 3 && k[0] == "profiles":
+			if sc, ok := known[k[2]]; !ok || sc != ScopeProfile {
+				return nil, bad(keyLine(data, k), "unknown key %s", k)
+			}
 		}
-		// Type errors: "toml: line N (last key "K"): MESSAGE".
-		typeError := regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
-		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, bad(line, "%s: %s", m[2], m[3])
+	}
+	for _, s := range settings() {
+		prim, ok := fd[s.Key]
+		if s.Scope != ScopeServer || s.Key == "" || !ok {
+			continue
 		}
-		return nil, bad(0, "%s", strings.TrimPrefix(err.Error(), "toml: "))
+		values, err := fileValues(md, prim, s, toml.Key{s.Key})
+		if err != nil {
+			return nil, decodeError(err, bad)
+		}
+		for _, v := range values {
+			if err := s.server(f, v); err != nil {
+				return nil, bad(keyLine(data, toml.Key{s.Key}), "%s: %v", s.Key, err)
+			}
+		}
+	}
+	for _, name := range f.names {
+		p := &Profile{Name: name}
+		f.profiles[name] = p
+		for _, s := range settings() {
+			prim, ok := profiles[name][s.Key]
+			if s.Scope != ScopeProfile || !ok {
+				continue
+			}
+			key := toml.Key{"profiles", name, s.Key}
+			values, err := fileValues(md, prim, s, key)
+			if err != nil {
+				return nil, decodeError(err, bad)
+			}
+			if s.Name == "verbs" && len(values) == 0 {
+				p.Verbs = []string{} // present but empty (not "all"): Validate says why that is wrong
+			}
+			for _, v := range values {
+				if err := s.apply(p, v); err != nil {
+					return nil, bad(keyLine(data, key), "%s: %v", key, err)
+				}
+			}
+		}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return nil, bad(keyLine(data, und[0]), "unknown key %s", und[0])
 	}
-	f := &File{Path: path, AuditLog: fd.AuditLog, AuditSyslog: fd.AuditSyslog, SessionsDir: fd.SessionsDir, profiles: map[string]*Profile{}}
-	for _, k := range []struct{ name, v string }{{"audit_log", f.AuditLog}, {"sessions_dir", f.SessionsDir}} {
-		if k.v != "" && (!filepath.IsAbs(k.v) || strings.ContainsRune(k.v, 0)) {
-			return nil, bad(keyLine(data, toml.Key{k.name}), "%s: %s is not an absolute path", k.name, strconv.QuoteToASCII(k.v))
-		}
-	}
-	// The order of the profiles and of their logs is the file's.
-	for _, key := range md.Keys() {
-		switch {
-		case len(key) == 2 && key[0] == "profiles":
-			f.names = append(f.names, key[1])
-		case len(key) == 4 && key[0] == "profiles" && key[2] == "logs":
-			name, logName := key[1], key[3]
-			p := f.profiles[name]
-			if p == nil {
-				p = &Profile{Name: name}
-				f.profiles[name] = p
-			}
-			p.Logs = append(p.Logs, Log{Name: logName, Path: fd.Profiles[name].Logs[logName]})
-		}
-	}
 	for _, name := range f.names {
-		d := fd.Profiles[name]
-		p := f.profiles[name]
-		if p == nil {
-			p = &Profile{Name: name}
-			f.profiles[name] = p
-		}
-		p.Verbs = d.Verbs
-		p.Redact = d.Redact
-		p.MaxBytes = d.MaxBytes
-		p.MaxFollow = time.Duration(d.MaxFollow)
-		p.MaxSessions = d.MaxSessions
-		p.IdleTimeout = time.Duration(d.IdleTimeout)
-		p.TrustSymlinks = d.TrustSymlinks
-		p.LogFormats = d.LogFormats
-		for i, l := range p.Logs {
-			if filepath.IsAbs(l.Path) {
-				p.Logs[i].Path = filepath.Clean(l.Path)
-			}
-		}
-		if err := p.Validate(); err != nil {
+		if err := f.profiles[name].Validate(); err != nil {
 			return nil, bad(keyLine(data, toml.Key{"profiles", name}), "%v", err)
 		}
 	}
 	return f, nil
+}
+
+// fileValues decodes one setting's value from a policy file into the
+// text values Setting.apply takes: the items of an array, NAME=VALUE for
+// each entry of a table in the file's order, a number or a string as it
+// is. A value of the wrong TOML type is the decoder's error.
+func fileValues(md toml.MetaData, prim toml.Primitive, s setting, key toml.Key) ([]string, error) {
+	switch s.toml.(type) {
+	case map[string]string:
+		var m map[string]string
+		if err := md.PrimitiveDecode(prim, &m); err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, k := range md.Keys() {
+			if len(k) == len(key)+1 && slices.Equal(k[:len(key)], key) {
+				out = append(out, k[len(key)]+"="+m[k[len(key)]])
+			}
+		}
+		return out, nil
+	case []string:
+		var l []string
+		err := md.PrimitiveDecode(prim, &l)
+		return l, err
+	case bool:
+		var b bool
+		err := md.PrimitiveDecode(prim, &b)
+		return []string{strconv.FormatBool(b)}, err
+	case int64:
+		var n int64
+		err := md.PrimitiveDecode(prim, &n)
+		return []string{strconv.FormatInt(n, 10)}, err
+	}
+	var v string
+	err := md.PrimitiveDecode(prim, &v)
+	return []string{v}, err
+}
+
+// decodeError turns an error of the TOML decoder into one naming the
+// line.
+func decodeError(err error, bad func(int, string, ...any) error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		if pe.LastKey != "" {
+			return bad(pe.Position.Line, "%s: %s", pe.LastKey, pe.Message)
+		}
+		return bad(pe.Position.Line, "%s", pe.Message)
+	}
+	// Type errors: "toml: line N (last key "K"): MESSAGE".
+	typeError := regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+	if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return bad(line, "%s: %s", m[2], m[3])
+	}
+	return bad(0, "%s", strings.TrimPrefix(err.Error(), "toml: "))
 }
 
 // Profile returns a copy of the profile called name.
@@ -193,11 +235,7 @@ func (f *File) Profile(name string) (*Profile, error) {
 	if !ok {
 		return nil, fmt.Errorf("policy file %s: no profile %s (it has: %s)", f.Path, strconv.QuoteToASCII(name), strings.Join(f.names, ", "))
 	}
-	c := *p
-	c.Logs = slices.Clone(p.Logs)
-	c.Verbs = slices.Clone(p.Verbs)
-	c.Redact = slices.Clone(p.Redact)
-	c.LogFormats = maps.Clone(p.LogFormats)
+	c := p.Clone()
 	return &c, nil
 }
 

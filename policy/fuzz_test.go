@@ -33,19 +33,12 @@ func FuzzParseFile(f *testing.F) {
 			if err := p.Validate(); err != nil {
 				t.Fatalf("accepted profile %s is invalid: %v", name, err)
 			}
-			fl := Flags{Name: p.Name, MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, MaxSessions: p.MaxSessions,
-				IdleTimeout: p.IdleTimeout, TrustSymlinks: p.TrustSymlinks}
 			args := p.Args()
-			for i := 0; i+1 < len(args); i++ {
-				switch args[i] {
-				case "--log":
-					fl.Logs = append(fl.Logs, args[i+1])
-				case "--verbs":
-					fl.Verbs = append(fl.Verbs, args[i+1])
-				case "--redact":
-					fl.Redact = append(fl.Redact, args[i+1])
-				}
+			fl, err := ParseArgs(args)
+			if err != nil {
+				t.Fatalf("ParseArgs(%q): %v", args, err)
 			}
+			fl["profile"] = []string{p.Name}
 			q, err := ProfileFromFlags(fl)
 			if err != nil {
 				t.Fatalf("flags %q of profile %+v: %v", args, p, err)

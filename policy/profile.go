@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -196,43 +197,6 @@ func (p *Profile) Policy() (*Policy, error) {
 	return New(logs)
 }
 
-// Args returns the weblog-server flags that rebuild p with
-// ProfileFromFlags (without the name): --log for each log, then the other
-// settings that differ from the defaults, in a fixed order.
-func (p *Profile) Args() []string {
-	var args []string
-	for _, l := range p.Logs {
-		args = append(args, "--log", l.Name+"="+l.Path)
-	}
-	if p.Verbs != nil {
-		args = append(args, "--verbs", strings.Join(p.Verbs, ","))
-	}
-	if len(p.Redact) > 0 {
-		args = append(args, "--redact", strings.Join(p.Redact, ","))
-	}
-	if p.MaxBytes > 0 {
-		args = append(args, "--max-bytes", strconv.FormatInt(p.MaxBytes, 10))
-	}
-	if p.MaxFollow > 0 {
-		args = append(args, "--max-follow", FormatDuration(p.MaxFollow))
-	}
-	if p.MaxSessions > 0 {
-		args = append(args, "--max-sessions", strconv.Itoa(p.MaxSessions))
-	}
-	if p.IdleTimeout > 0 {
-		args = append(args, "--idle-timeout", FormatDuration(p.IdleTimeout))
-	}
-	for _, l := range p.Logs {
-		if f, ok := p.LogFormats[l.Name]; ok {
-			args = append(args, "--log-format", l.Name+"="+f)
-		}
-	}
-	if p.TrustSymlinks {
-		args = append(args, "--trust-symlinks")
-	}
-	return args
-}
-
 // FormatDuration formats d as time.Duration.String does, without the zero
 // units at its end: 1h rather than 1h0m0s, 1m30s rather than 1m30s.
 func FormatDuration(d time.Duration) string {
@@ -244,4 +208,14 @@ func FormatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// Clone returns a deep copy of p, which shares nothing with it.
+func (p *Profile) Clone() Profile {
+	c := *p
+	c.Logs = slices.Clone(p.Logs)
+	c.Verbs = slices.Clone(p.Verbs)
+	c.Redact = slices.Clone(p.Redact)
+	c.LogFormats = maps.Clone(p.LogFormats)
+	return c
 }

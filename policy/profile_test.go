@@ -12,14 +12,14 @@ import (
 )
 
 func TestProfileFromFlags(t *testing.T) {
-	p, err := ProfileFromFlags(Flags{
-		Logs:        []string{"access=/var/log/nginx/access.log", "err=/var/log/a,b/error.log"},
-		Verbs:       []string{"follow,filter", "ls"},
-		Redact:      []string{"ip, query"},
-		MaxBytes:    1000,
-		MaxFollow:   time.Hour,
-		MaxSessions: 4,
-		IdleTimeout: 10 * time.Minute,
+	p, err := ProfileFromFlags(Values{
+		"log":          {"access=/var/log/nginx/access.log", "err=/var/log/a,b/error.log"},
+		"verbs":        {"follow,filter", "ls"},
+		"redact":       {"ip, query"},
+		"max-bytes":    {"5", "1000"}, // the last counts
+		"max-follow":   {"1h"},
+		"max-sessions": {"4"},
+		"idle-timeout": {"10m0s"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -51,39 +51,11 @@ func TestProfileFromFlags(t *testing.T) {
 // fromArgs parses weblog-server flags as Args renders them.
 func fromArgs(t *testing.T, args []string) *Profile {
 	t.Helper()
-	var f Flags
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--trust-symlinks" {
-			f.TrustSymlinks = true
-			continue
-		}
-		i++
-		v := args[i]
-		var err error
-		switch a {
-		case "--log":
-			f.Logs = append(f.Logs, v)
-		case "--verbs":
-			f.Verbs = append(f.Verbs, v)
-		case "--redact":
-			f.Redact = append(f.Redact, v)
-		case "--max-bytes":
-			_, err = fmt.Sscan(v, &f.MaxBytes)
-		case "--max-sessions":
-			_, err = fmt.Sscan(v, &f.MaxSessions)
-		case "--max-follow":
-			f.MaxFollow, err = time.ParseDuration(v)
-		case "--idle-timeout":
-			f.IdleTimeout, err = time.ParseDuration(v)
-		default:
-			t.Fatalf("unknown flag %s", a)
-		}
-		if err != nil {
-			t.Fatalf("%s %s: %v", a, v, err)
-		}
+	v, err := ParseArgs(args)
+	if err != nil {
+		t.Fatalf("ParseArgs(%q): %v", args, err)
 	}
-	p, err := ProfileFromFlags(f)
+	p, err := ProfileFromFlags(v)
 	if err != nil {
 		t.Fatalf("ProfileFromFlags(%q): %v", args, err)
 	}
@@ -92,22 +64,28 @@ func fromArgs(t *testing.T, args []string) *Profile {
 
 func TestProfileFromFlagsErrors(t *testing.T) {
 	ok := []string{"access=/a.log"}
-	for _, f := range []Flags{
+	for _, f := range []Values{
 		{},
-		{Logs: []string{"access=relative.log"}},
-		{Logs: []string{"access=/a", "access=/b"}},
-		{Logs: ok, Name: "../x"},
-		{Logs: ok, Name: strings.Repeat("a", 65)},
-		{Logs: ok, Verbs: []string{"rm"}},
-		{Logs: ok, Verbs: []string{"cat,cat"}},
-		{Logs: ok, Verbs: []string{"cat,"}},
-		{Logs: ok, Verbs: []string{""}},
-		{Logs: ok, Verbs: []string{"CAT"}},
-		{Logs: ok, Redact: []string{"cookies"}},
-		{Logs: ok, MaxBytes: -1},
-		{Logs: ok, MaxFollow: -time.Second},
-		{Logs: ok, MaxSessions: -1},
-		{Logs: ok, IdleTimeout: -time.Second},
+		{"log": {"access=relative.log"}},
+		{"log": {"access=/a", "access=/b"}},
+		{"log": ok, "profile": {"../x"}},
+		{"log": ok, "profile": {strings.Repeat("a", 65)}},
+		{"log": ok, "verbs": {"rm"}},
+		{"log": ok, "verbs": {"cat,cat"}},
+		{"log": ok, "verbs": {"cat,"}},
+		{"log": ok, "verbs": {""}},
+		{"log": ok, "verbs": {"CAT"}},
+		{"log": ok, "redact": {"cookies"}},
+		{"log": ok, "max-bytes": {"-1"}},
+		{"log": ok, "max-bytes": {"1G"}},
+		{"log": ok, "max-follow": {"-1s"}},
+		{"log": ok, "max-follow": {"3600"}},
+		{"log": ok, "max-sessions": {"-1"}},
+		{"log": ok, "max-sessions": {"99999999999999999999"}},
+		{"log": ok, "idle-timeout": {"-1s"}},
+		{"log": ok, "log-format": {"access"}},
+		{"log": ok, "log-format": {"other=combined"}},
+		{"log": ok, "trust-symlinks": {"maybe"}},
 	} {
 		if p, err := ProfileFromFlags(f); err == nil {
 			t.Errorf("ProfileFromFlags(%+v) = %+v, want an error", f, p)
@@ -195,11 +173,11 @@ func TestPolicyTrustSymlinks(t *testing.T) {
 }
 
 func ExampleProfileFromFlags() {
-	p, err := ProfileFromFlags(Flags{
-		Name:   "alice",
-		Logs:   []string{"access=/var/log/nginx/access.log"},
-		Verbs:  []string{"follow,filter"},
-		Redact: []string{"ip,query"},
+	p, err := ProfileFromFlags(Values{
+		"profile": {"alice"},
+		"log":     {"access=/var/log/nginx/access.log"},
+		"verbs":   {"follow,filter"},
+		"redact":  {"ip,query"},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -235,7 +213,7 @@ log_formats = { access = '$remote_addr [$time_local] "$request" $status' }
 	if err != nil || p.LogFormats["access"] == "" {
 		t.Fatalf("Profile = %+v, %v", p, err)
 	}
-	again, err := ProfileFromFlags(Flags{Name: "a", Logs: []string{"access=/var/log/a.log"}, LogFormats: []string{"access=" + p.LogFormats["access"]}})
+	again, err := ProfileFromFlags(Values{"profile": {"a"}, "log": {"access=/var/log/a.log"}, "log-format": {"access=" + p.LogFormats["access"]}})
 	if err != nil || again.LogFormats["access"] != p.LogFormats["access"] || !slices.Contains(again.Args(), "access="+p.LogFormats["access"]) {
 		t.Fatalf("from flags: %+v, %v", again, err)
 	}

@@ -30,10 +30,10 @@ const (
 // certificate's force-command.
 type certAuthorities struct {
 	keys   *watchedFile[[][]byte] // the CA keys in wire format
-	forced func(policy.ForcedCommand) (*subsystem.Config, error)
+	forced func(policy.ForcedCommand) (*subsystem.Server, error)
 
 	mu    sync.Mutex
-	cache map[string]*subsystem.Config // by force-command
+	cache map[string]*subsystem.Server // by force-command
 }
 
 // maxForcedCache bounds the subsystems kept for distinct forced commands;
@@ -152,7 +152,7 @@ func (a *authenticator) certificate(md ssh.ConnMetadata, cert *ssh.Certificate) 
 
 // subsystem returns what serves the sessions of a certificate with the
 // force-command fc.
-func (c *certAuthorities) subsystem(fc string) (*subsystem.Config, error) {
+func (c *certAuthorities) subsystem(fc string) (*subsystem.Server, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if sub, ok := c.cache[fc]; ok {
@@ -173,7 +173,7 @@ func (c *certAuthorities) subsystem(fc string) (*subsystem.Config, error) {
 		clear(c.cache)
 	}
 	if c.cache == nil {
-		c.cache = map[string]*subsystem.Config{}
+		c.cache = map[string]*subsystem.Server{}
 	}
 	c.cache[fc] = sub
 	return sub, nil

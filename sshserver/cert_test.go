@@ -8,11 +8,13 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
@@ -22,6 +24,7 @@ import (
 // key (to show a certificate does not need it) unless noKeys.
 type certServer struct {
 	*testServer
+	audit    *entries // the audit records of the certificates' sessions
 	ca       ssh.Signer
 	otherLog string // served only by the certificates' forced command, as "other"
 }
@@ -29,7 +32,7 @@ type certServer struct {
 func startCertServer(t *testing.T, noKeys bool) *certServer {
 	t.Helper()
 	ca := newSigner(t)
-	cs := &certServer{ca: ca}
+	cs := &certServer{ca: ca, audit: &entries{}}
 	cs.testServer = startServer(t, func(cfg *Config) {
 		dir := filepath.Dir(cfg.HostKeyFile)
 		caFile := filepath.Join(dir, "user_ca.pub")
@@ -40,16 +43,11 @@ func startCertServer(t *testing.T, noKeys bool) *certServer {
 		}
 		cs.otherLog = filepath.Join(dir, "other.log")
 		writeFile(t, cs.otherLog, []byte("other 1\nother 2\n"), 0o644)
-		cfg.ForcedSubsystem = func(fc policy.ForcedCommand) (*subsystem.Config, error) {
+		cfg.ForcedSubsystem = func(fc policy.ForcedCommand) (*subsystem.Server, error) {
 			if fc.Audit {
 				return nil, errors.New("no audit log")
 			}
-			p := fc.Profile
-			pol, err := p.Policy()
-			if err != nil {
-				return nil, err
-			}
-			return &subsystem.Config{Policy: pol, Version: "test", Verbs: p.Verbs, Redact: p.Redact, MaxBytes: p.MaxBytes}, nil
+			return subsystem.New(fc.Profile, subsystem.Options{Version: "test", Audit: cs.audit.add})
 		}
 	})
 	return cs
@@ -128,7 +126,8 @@ func run(t *testing.T, c *ssh.Client, cmd string) ([]byte, int) {
 
 func TestCertificateForcedCommandIsThePolicy(t *testing.T) {
 	cs := startCertServer(t, true)
-	c, err := cs.dialCert(t, "alice", "", cs.sign(t, nil))
+	cert := cs.sign(t, nil)
+	c, err := cs.dialCert(t, "alice", "", cert)
 	if err != nil {
 		t.Fatalf("certificate login: %v", err)
 	}
@@ -139,6 +138,19 @@ func TestCertificateForcedCommandIsThePolicy(t *testing.T) {
 	cs.log.waitFor(t, "login user=\"alice\" method=publickey "+ssh.FingerprintSHA256(cs.key.PublicKey()))
 	if out, st := run(t, c, "cat other"); st != 0 || string(out) != "other 1\nother 2\n" {
 		t.Errorf("cat other = %q, status %d", out, st)
+	}
+	var audited bool
+	for _, e := range cs.audit.all() {
+		audited = audited || e.Verb == "cat" && e.Log == "other" && e.Cert != nil && *e.Cert == audit.Cert{ID: "alice@contractor", Serial: 4711} &&
+			e.Key == ssh.FingerprintSHA256(cs.key.PublicKey())
+	}
+	if !audited {
+		t.Errorf("no audit record of cat other with the certificate: %+v", cs.audit.all())
+	}
+	// ls tells until when the certificate is valid.
+	until := time.Unix(int64(cert.ValidBefore), 0).UTC().Format(time.RFC3339)
+	if out, st := run(t, c, "ls --framed"); st != 0 || !bytes.Contains(out, []byte(`"access_until":"`+until+`"`)) {
+		t.Errorf("ls --framed = %q, status %d; want access_until %s", out, st, until)
 	}
 	// The server's own policy (access) is not the certificate's.
 	if out, st := run(t, c, "cat access"); st != 3 || len(out) != 0 {
@@ -337,4 +349,22 @@ func TestCertificateWithoutCAsRefused(t *testing.T) {
 		t.Error("a certificate logged in to a server without trusted CA keys")
 	}
 	ts.log.waitFor(t, "login attempt", "no trusted CA keys")
+}
+
+// entries collects audit records.
+type entries struct {
+	mu sync.Mutex
+	e  []audit.Entry
+}
+
+func (e *entries) add(x audit.Entry) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.e = append(e.e, x)
+}
+
+func (e *entries) all() []audit.Entry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]audit.Entry(nil), e.e...)
 }

@@ -40,16 +40,18 @@ type Config struct {
 	// with the force-command cmd; it must refuse a cmd that asks for
 	// audit (cmd.Audit) when it does not audit. nil: such certificates
 	// are refused.
-	ForcedSubsystem func(cmd policy.ForcedCommand) (*subsystem.Config, error)
+	ForcedSubsystem func(cmd policy.ForcedCommand) (*subsystem.Server, error)
 	// PasswordFile, if not "", enables password logins: one "USER:HASH"
 	// per line, HASH a bcrypt hash ($2a$, $2b$ or $2y$), as made by
 	// `htpasswd -nbB USER PASSWORD`. Blank lines and lines starting with
 	// # are ignored. It must not be writable by group or others nor
 	// readable by others.
 	PasswordFile string
-	// Subsystem is what every session may serve: the policy and the
-	// version string. Required.
-	Subsystem *subsystem.Config
+	// Subsystem serves every session: the policy profile, its limits
+	// (the session cap included, across connections) and the audit log.
+	// Each session is given the client's identity: the fingerprint of
+	// the key it logged in with and its address. Required.
+	Subsystem *subsystem.Server
 	// Logger receives one line per connection, login, refusal and
 	// request. nil discards them.
 	Logger io.Writer

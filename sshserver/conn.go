@@ -20,7 +20,7 @@ type conn struct {
 	srv      *Server
 	id       uint64
 	sconn    *ssh.ServerConn
-	sub      *subsystem.Config // what serves its sessions
+	sub      *subsystem.Server // what serves its sessions
 	noPTY    bool              // the key's authorized_keys line says restrict or no-pty
 	noMore   atomic.Bool       // the client sent no-more-sessions@openssh.com
 	refusals atomic.Int32

@@ -59,6 +59,21 @@ type testServer struct {
 	served  chan error // Serve's result
 }
 
+// newSubsystem serves logFile as "access" under the profile "test";
+// edit, if not nil, may change the profile first.
+func newSubsystem(t *testing.T, logFile string, edit func(*policy.Profile), opts subsystem.Options) *subsystem.Server {
+	t.Helper()
+	p := &policy.Profile{Name: "test", Logs: []policy.Log{{Name: "access", Path: logFile}}}
+	if edit != nil {
+		edit(p)
+	}
+	s, err := subsystem.New(p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // startServer starts a server serving testLog as "access". edit, if not
 // nil, may change the Config before New.
 func startServer(t *testing.T, edit func(*Config)) *testServer {
@@ -68,19 +83,16 @@ func startServer(t *testing.T, edit func(*Config)) *testServer {
 	writeFile(t, ts.logFile, testLog, 0o644)
 	ts.key, ts.keyFile = newClientKey(t, dir, "id_ed25519")
 	writeFile(t, filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(ts.key.PublicKey()), 0o600)
-	p, err := policy.New([]policy.Log{{Name: "access", Path: ts.logFile}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := Config{
 		HostKeyFile:        filepath.Join(dir, "host_key"),
 		AuthorizedKeysFile: filepath.Join(dir, "authorized_keys"),
-		Subsystem:          &subsystem.Config{Policy: p, Version: "test"},
+		Subsystem:          newSubsystem(t, ts.logFile, nil, subsystem.Options{Version: "test"}),
 		Logger:             ts.log,
 	}
 	if edit != nil {
 		edit(&cfg)
 	}
+	var err error
 	ts.Server, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)

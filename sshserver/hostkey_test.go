@@ -12,16 +12,11 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
 
-func testSubsystem(t *testing.T) *subsystem.Config {
-	p, err := policy.New([]policy.Log{{Name: "access", Path: "/nonexistent/access.log"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &subsystem.Config{Policy: p}
+func testSubsystem(t *testing.T) *subsystem.Server {
+	return newSubsystem(t, "/nonexistent/access.log", nil, subsystem.Options{})
 }
 
 func TestHostKeyCreatedThenReused(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // New; one Server may Serve several listeners at once.
 type Server struct {
 	limits    Limits
-	sub       *subsystem.Config
+	sub       *subsystem.Server
 	hostKey   ssh.Signer
 	auth      *authenticator
 	log       *logger
@@ -33,7 +33,7 @@ type Server struct {
 // password files once so that a mistake in them is reported now.
 func New(cfg Config) (*Server, error) {
 	if cfg.Subsystem == nil {
-		return nil, errors.New("sshserver: no Subsystem config")
+		return nil, errors.New("sshserver: no Subsystem server")
 	}
 	hostKey, created, err := loadOrCreateHostKey(cfg.HostKeyFile)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -141,13 +140,13 @@ func (s *session) run(ctx context.Context, kind, line string) {
 		out, errOut = ttyOut, ttyErr
 		go watchKeys(s.ch, cancel)
 	}
-	cfg := s.c.sub
+	sub, id := s.c.sub, s.c.identity()
 	var status wire.Status
 	switch kind {
 	case "subsystem":
-		status = subsystem.Serve(ctx, cfg, s.ch, out, errOut)
+		status = sub.Serve(ctx, id, s.ch, out, errOut)
 	case "exec":
-		status = subsystem.Exec(ctx, cfg, line, out, errOut)
+		status = sub.Exec(ctx, id, line, out, errOut)
 	default:
 		status = s.shell(ctx, out, errOut, tty)
 	}
@@ -164,16 +163,12 @@ func (s *session) run(ctx context.Context, kind, line string) {
 // shell follows the policy's first log, like `follow -n 10 LOG`: what
 // the seed's server did for any ssh client.
 func (s *session) shell(ctx context.Context, out, errOut io.Writer, tty bool) wire.Status {
-	p := s.c.sub.Policy
-	if p == nil || len(p.Logs) == 0 {
-		io.WriteString(errOut, wire.ErrorPrefix+"no log to follow\n")
-		return wire.StatusUnavailable
-	}
-	req := wire.Request{Verb: wire.VerbFollow, Log: p.Logs[0].Name, Lines: wire.DefaultLines, HasLines: true}
+	sub := s.c.sub
+	req := wire.Request{Verb: wire.VerbFollow, Log: sub.DefaultLog(), Lines: wire.DefaultLines, HasLines: true}
 	if tty {
 		fmt.Fprintf(errOut, "weblog-server: following %s; press q or Ctrl-C to stop\n", req.Log)
 	}
-	return subsystem.Exec(ctx, s.c.sub, req.String(), out, errOut)
+	return sub.Exec(ctx, s.c.identity(), req.String(), out, errOut)
 }
 
 // watchKeys reads what the user types into the terminal and calls stop

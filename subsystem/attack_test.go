@@ -1,10 +1,11 @@
 package subsystem
 
-// The attack suite: one test per item of ../shared/SECURITY.md's checklist
-// that concerns a session (the numbers are the checklist's). Items proved
-// elsewhere: 1 and 16 (policy file) in cmd/weblog-server's and policy's
-// tests and testdata/script/server_modes.txtar; 9 (symlinks, hard links) and 10 in policy's
-// tests; 12 in logfile's tests (a FIFO or symlink swapped in at rotation);
+// The attack suite: one test per item of the checklist in SECURITY.md (at
+// the top of the repository) that concerns a session (the numbers are the
+// checklist's). Items proved elsewhere: 1 and 16 (policy file) in
+// cmd/weblog-server's and policy's tests and
+// testdata/script/server_modes.txtar; 9 (symlinks, hard links) and 10 in
+// policy's tests; 12 in logfile's tests (a FIFO or symlink swapped in at rotation);
 // 17 in sshserver's tests; 18 in render's tests; 19's audit half in
 // audit's tests.
 
@@ -28,7 +29,7 @@ const secretLine = "root:x:0:0:SECRET:/root:/bin/bash\n"
 
 // attackConfig serves access=DIR/logs/access.log; DIR/secret and
 // DIR/logs-old/access.log exist too and must never be served.
-func attackConfig(t *testing.T) (*Config, string) {
+func attackConfig(t *testing.T) (*testServer, string) {
 	t.Helper()
 	dir := t.TempDir()
 	for path, content := range map[string]string{
@@ -42,16 +43,12 @@ func attackConfig(t *testing.T) (*Config, string) {
 			t.Fatal(err)
 		}
 	}
-	p, err := policy.New([]policy.Log{{Name: "access", Path: filepath.Join(dir, "logs", "access.log")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Config{Policy: p, Version: "t"}, dir
+	return newTestServer(t, policy.Log{Name: "access", Path: filepath.Join(dir, "logs", "access.log")}), dir
 }
 
 // refused runs line and fails the test unless it is refused with nothing
 // of the secret anywhere in the answer, quickly.
-func refused(t *testing.T, cfg *Config, line string) {
+func refused(t *testing.T, cfg *testServer, line string) {
 	t.Helper()
 	start := time.Now()
 	out, errOut, st := exec(t, cfg, line)
@@ -117,7 +114,7 @@ func TestAttack7Traversal(t *testing.T) {
 
 func TestAttack8PrefixConfusion(t *testing.T) {
 	cfg, dir := attackConfig(t)
-	l, _ := cfg.Policy.Lookup("access")
+	l := cfg.Logs[0]
 	for _, p := range []string{filepath.Join(dir, "logs-old", "access.log"), filepath.Join(dir, "logs") + "-old/access.log", filepath.Join(dir, "logs", "..", "logs-old", "access.log")} {
 		if f, err := l.OpenRelated(p); err == nil {
 			f.Close()
@@ -156,7 +153,7 @@ func TestAttack13FilterDoS(t *testing.T) {
 // so its memory does not grow. Leaving ends the request at once.
 func TestAttack14SlowClient(t *testing.T) {
 	cfg, dir := attackConfig(t)
-	l, _ := cfg.Policy.Lookup("access")
+	l := cfg.Logs[0]
 	big := bytes.Repeat([]byte("192.0.2.1 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\n"), 200000)
 	if err := os.WriteFile(l.Path, big, 0o644); err != nil {
 		t.Fatal(err)
@@ -207,12 +204,11 @@ func TestAttack15ManyRequestsOneSession(t *testing.T) {
 // same shape and status.
 func TestAttack19DeniedLooksLikeNotFound(t *testing.T) {
 	cfg, dir := attackConfig(t)
-	p, _ := policy.New([]policy.Log{
+	cfg.Logs = []policy.Log{
 		{Name: "access", Path: filepath.Join(dir, "logs", "access.log")},
 		{Name: "gone", Path: filepath.Join(dir, "logs", "gone.log")},
 		{Name: "secret", Path: filepath.Join(dir, "secret")},
-	})
-	cfg.Policy = p
+	}
 	os.Chmod(filepath.Join(dir, "secret"), 0) // unreadable (for non-root)
 	os.Symlink(filepath.Join(dir, "secret"), filepath.Join(dir, "logs", "gone.log"))
 	shape := func(s string) string { // the message without the name
@@ -305,8 +301,7 @@ func TestAttack16KeysSeparated(t *testing.T) {
 	if err := os.WriteFile(pathB, []byte(secretLine), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pb, _ := policy.New([]policy.Log{{Name: "blog", Path: pathB}})
-	cfgB := &Config{Policy: pb}
+	cfgB := newTestServer(t, policy.Log{Name: "blog", Path: pathB})
 	if out, _, st := exec(t, cfgB, "cat blog"); st != wire.StatusOK || out != secretLine {
 		t.Fatalf("key B cannot read its own log: %q, %v", out, st)
 	}

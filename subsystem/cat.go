@@ -19,16 +19,13 @@ const catChunk = wire.MaxData
 // file is when opened, clamped to its size. With --verify-prefix the end
 // frame also carries the SHA-256 of [0, offset), so a client resuming a
 // copy can check the part it already has.
-func cat(ctx context.Context, cfg *Config, req wire.Request, o output) error {
-	c, err := openContent(cfg, req)
+func cat(ctx context.Context, ss *session, req wire.Request, o output) error {
+	c, err := openContent(ss, req)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return err
-	}
+	red := ss.redactor(req.Log)
 	if red.Active() {
 		return catRedacted(ctx, req, c, red, o)
 	}

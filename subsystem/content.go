@@ -23,8 +23,8 @@ type content struct {
 }
 
 // openContent opens the file of log name that req selects.
-func openContent(cfg *Config, req wire.Request) (*content, error) {
-	l, err := cfg.Policy.Lookup(req.Log)
+func openContent(ss *session, req wire.Request) (*content, error) {
+	l, err := ss.policy.Lookup(req.Log)
 	if err != nil {
 		return nil, unavailable(req.Log)
 	}

@@ -13,16 +13,16 @@ import (
 // filter answers the filter verb: the lines of the log, as it is when
 // opened, that the filter selects; with --follow it goes on like follow. A
 // line longer than the 256 KiB read buffer is judged in pieces.
-func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error {
+func filter(ctx context.Context, ss *session, req wire.Request, o output) error {
 	if req.Follow {
-		return follow(ctx, cfg, req, o)
+		return follow(ctx, ss, req, o)
 	}
-	c, err := openContent(cfg, req)
+	c, err := openContent(ss, req)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	sel, err := newSelector(req.Filter, c, cfg.Formats[req.Log], time.Now())
+	sel, err := newSelector(req.Filter, c, ss.format(req.Log), time.Now())
 	if err != nil {
 		return err
 	}
@@ -33,10 +33,7 @@ func filter(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 	if err != nil {
 		return readError(req.Log)
 	}
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return err
-	}
+	red := ss.redactor(req.Log)
 	p := newPipeline(sel, red, o)
 	buf := make([]byte, 256<<10)
 	held := 0 // bytes of an incomplete line at the start of buf

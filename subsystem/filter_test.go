@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -149,11 +148,7 @@ func TestFilterLogFormat(t *testing.T) {
 	if out, _, _ := exec(t, cfg, "filter --status=404 access"); out != "" {
 		t.Fatalf("without a format, %q matched --status=404", out)
 	}
-	f, err := accesslog.ParseFormat(`$remote_addr [$time_local] "$request" $status`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Formats = map[string]accesslog.Format{"access": f}
+	cfg.LogFormats = map[string]string{"access": `$remote_addr [$time_local] "$request" $status`}
 	out, _, st := exec(t, cfg, "filter --status=404 access")
 	if want := strings.SplitAfter(content, "\n")[0]; out != want || st != wire.StatusOK {
 		t.Fatalf("with the format: %q, %v; want %q", out, st, want)

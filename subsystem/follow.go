@@ -16,8 +16,8 @@ import (
 
 // follow answers the follow verb: history, then appended lines across
 // rotation, until ctx ends (the client went away or sent another request).
-func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error {
-	l, err := cfg.Policy.Lookup(req.Log)
+func follow(ctx context.Context, ss *session, req wire.Request, o output) error {
+	l, err := ss.policy.Lookup(req.Log)
 	if err != nil {
 		return unavailable(req.Log)
 	}
@@ -33,28 +33,25 @@ func follow(ctx context.Context, cfg *Config, req wire.Request, o output) error 
 		opt.Resume = &c
 	}
 	src := logfile.Source{Path: l.Path, Open: l.OpenRelated, Siblings: l.Siblings}
-	var sel *selector
+	var sel *accesslog.Selector
 	if req.Filter != (accesslog.FilterSpec{}) {
-		c, err := openContent(cfg, wire.Request{Log: req.Log})
+		c, err := openContent(ss, wire.Request{Log: req.Log})
 		if err != nil {
 			return err
 		}
-		sel, err = newSelector(req.Filter, c, cfg.Formats[req.Log], time.Now())
+		sel, err = newSelector(req.Filter, c, ss.format(req.Log), time.Now())
 		c.close()
 		if err != nil {
 			return err
 		}
 	}
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return err
-	}
+	red := ss.redactor(req.Log)
 	p := newPipeline(sel, red, o)
 
-	if cfg.MaxFollow > 0 {
+	if ss.profile.MaxFollow > 0 {
 		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, cfg.MaxFollow,
-			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", cfg.MaxFollow)))
+		ctx, stop = context.WithTimeoutCause(ctx, ss.profile.MaxFollow,
+			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", ss.profile.MaxFollow)))
 		defer stop()
 	}
 	ctx, cancel := context.WithCancelCause(ctx)

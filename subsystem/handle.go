@@ -15,22 +15,22 @@ import (
 
 // handle serves one request line and returns its status. A failed write to
 // out means the client is gone; the status then reports an I/O error.
-// Every request, refused or not, is reported to cfg.Audit.
-func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer) wire.Status {
+// Every request, refused or not, is audited.
+func (ss *session) handle(ctx context.Context, line string, out, errOut io.Writer) wire.Status {
 	began := time.Now()
 	entry := audit.Entry{Time: began, Request: strings.TrimSuffix(line, "\n")}
 	req, err := wire.ParseRequest(line)
 	if err == nil {
 		entry.Verb, entry.Log = req.Verb, req.Log
-		if !cfg.allows(req.Verb) {
-			err = wire.Errorf(wire.StatusUnavailable, fmt.Sprintf("%s is not allowed for this key", req.Verb))
+		if !ss.allows(req.Verb) {
+			err = unavailableVerb(req.Verb)
 		}
 	}
 	if err != nil {
 		framed := strings.Contains(" "+line+" ", " --framed ")
 		we := errorFor(err)
 		newOutput(framed, out, errOut).fail(we)
-		report(cfg, entry, began, 0, we)
+		ss.report(entry, began, 0, we)
 		return we.Status
 	}
 	var zw *zstd.Encoder
@@ -38,21 +38,21 @@ func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer
 		if zw, err = newCompressor(out); err != nil {
 			we := errorFor(err)
 			newOutput(true, out, errOut).fail(we)
-			report(cfg, entry, began, 0, we)
+			ss.report(entry, began, 0, we)
 			return we.Status
 		}
 		out = zw
 	}
-	m := &meter{output: newOutput(req.Framed, out, errOut), max: cfg.MaxBytes}
+	m := &meter{output: newOutput(req.Framed, out, errOut), max: ss.profile.MaxBytes}
 	var we *wire.Error
-	if err := dispatch(ctx, cfg, req, m); err != nil {
+	if err := handlerFor(req.Verb)(ctx, ss, req, m); err != nil {
 		we = errorFor(err)
 		m.fail(we)
 	}
 	if zw != nil {
 		zw.Close() // writes what is buffered; a failure means the client left
 	}
-	report(cfg, entry, began, m.sent.Load(), we)
+	ss.report(entry, began, m.sent.Load(), we)
 	if we != nil {
 		return we.Status
 	}
@@ -60,10 +60,7 @@ func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer
 }
 
 // report tells the audit log how a request ended.
-func report(cfg *Config, e audit.Entry, began time.Time, sent int64, we *wire.Error) {
-	if cfg.Audit == nil {
-		return
-	}
+func (ss *session) report(e audit.Entry, began time.Time, sent int64, we *wire.Error) {
 	e.Bytes, e.Duration, e.Result = sent, time.Since(began), audit.OK
 	switch {
 	case we == nil:
@@ -72,33 +69,43 @@ func report(cfg *Config, e audit.Entry, began time.Time, sent int64, we *wire.Er
 	default:
 		e.Result, e.Reason = audit.Error, we.Message
 	}
-	cfg.Audit(e)
+	ss.audit(ss.id, e)
 }
 
-// dispatch runs the verb's handler. Handlers write their answer, ending it
-// with o.end on success; on failure they return the error and dispatch's
-// caller reports it.
-func dispatch(ctx context.Context, cfg *Config, req wire.Request, o output) error {
-	switch req.Verb {
+// handler answers one verb. Handlers write their answer, ending it with
+// o.end on success; on failure they return the error and the caller
+// reports it.
+type handler func(ctx context.Context, ss *session, req wire.Request, o output) error
+
+// handlerFor returns the handler of verb, one of the verbs that
+// wire.ParseRequest accepts.
+func handlerFor(verb string) handler {
+	switch verb {
 	case wire.VerbVersion:
-		v := wire.VersionInfo{Version: cfg.Version, Protocol: Protocol}
-		if err := o.meta(v, fmt.Sprintf("weblog-server %s protocol %d\n", v.Version, v.Protocol)); err != nil {
-			return err
-		}
-		return o.end(wire.End{})
+		return version
 	case wire.VerbLs:
-		return ls(cfg, o)
+		return ls
 	case wire.VerbStat:
-		return stat(cfg, req, o)
+		return stat
 	case wire.VerbCat:
-		return cat(ctx, cfg, req, o)
+		return cat
 	case wire.VerbFollow:
-		return follow(ctx, cfg, req, o)
+		return follow
 	case wire.VerbFilter:
-		return filter(ctx, cfg, req, o)
+		return filter
 	case wire.VerbStats:
-		return stats(ctx, cfg, req, o)
+		return stats
 	}
-	// ParseRequest accepts only the verbs above.
-	return wire.Errorf(wire.StatusInternal, "verb not implemented: "+req.Verb)
+	return func(context.Context, *session, wire.Request, output) error {
+		return wire.Errorf(wire.StatusInternal, "verb not implemented: "+verb)
+	}
+}
+
+// version answers the version verb.
+func version(_ context.Context, ss *session, _ wire.Request, o output) error {
+	v := wire.VersionInfo{Version: ss.opts.Version, Protocol: Protocol}
+	if err := o.meta(v, fmt.Sprintf("weblog-server %s protocol %d\n", v.Version, v.Protocol)); err != nil {
+		return err
+	}
+	return o.end(wire.End{})
 }

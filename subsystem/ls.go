@@ -1,6 +1,7 @@
 package subsystem
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -12,14 +13,10 @@ import (
 )
 
 // ls answers the ls verb: every log of the policy, in order.
-func ls(cfg *Config, o output) error {
+func ls(_ context.Context, ss *session, _ wire.Request, o output) error {
 	var listing wire.Listing
 	var text strings.Builder
-	var logs []policy.Log
-	if cfg.Policy != nil {
-		logs = cfg.Policy.Logs
-	}
-	for _, l := range logs {
+	for _, l := range ss.policy.Logs {
 		info := wire.LogInfo{Name: l.Name, Size: -1}
 		if f, err := l.Open(); err == nil {
 			if st, err := f.Stat(); err == nil {
@@ -39,6 +36,9 @@ func ls(cfg *Config, o output) error {
 	if listing.Logs == nil {
 		listing.Logs = []wire.LogInfo{}
 	}
+	if !ss.id.Until.IsZero() {
+		listing.AccessUntil = ss.id.Until.UTC().Format(time.RFC3339)
+	}
 	if err := o.meta(listing, text.String()); err != nil {
 		return err
 	}
@@ -46,8 +46,8 @@ func ls(cfg *Config, o output) error {
 }
 
 // stat answers the stat verb.
-func stat(cfg *Config, req wire.Request, o output) error {
-	c, err := openContent(cfg, req)
+func stat(_ context.Context, ss *session, req wire.Request, o output) error {
+	c, err := openContent(ss, req)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package subsystem
 import (
 	"bytes"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/redact"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -11,13 +12,13 @@ import (
 // then the filter (on the redacted line, so a filter cannot probe what
 // redaction hides), then batching into frames.
 type pipeline struct {
-	sel *selector        // nil: every line
-	red *redact.Redactor // nil or inactive: lines leave as they are
+	sel *accesslog.Selector // nil: every line
+	red *redact.Redactor    // nil or inactive: lines leave as they are
 	b   *batcher
 	tmp []byte // the redacted line
 }
 
-func newPipeline(sel *selector, red *redact.Redactor, o output) *pipeline {
+func newPipeline(sel *accesslog.Selector, red *redact.Redactor, o output) *pipeline {
 	if !red.Active() {
 		red = nil
 	}
@@ -41,7 +42,7 @@ func (p *pipeline) lines(off int64, data []byte) (bool, error) {
 			p.tmp = p.red.Line(p.tmp[:0], line)
 			out = p.tmp
 		}
-		keep, stop := p.sel.keep(out)
+		keep, stop := p.sel.Select(out)
 		if keep {
 			if err := p.b.add(off, int64(n), out); err != nil {
 				return false, err

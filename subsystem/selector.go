@@ -13,36 +13,24 @@ import (
 // format.
 const detectBytes = 16 << 10
 
-// selector decides which lines of a log leave the host: the request's
-// filter, evaluated here so that only matching lines cross the network.
-// A nil *selector keeps every line.
-type selector struct {
-	filter  *accesslog.Filter
-	parser  *accesslog.AutoParser
-	rec     accesslog.Record
-	needRec bool
-}
-
-// newSelector compiles spec for a log of format f, or when f is the zero
-// Format one detected from the first lines of c. It returns nil when spec
+// newSelector returns the selector of the lines that leave the host: the
+// request's filter, evaluated here so that only matching lines cross the
+// network. The log's format is f, or when f is the zero Format the one
+// detected from the first lines of c (an empty log is detected from its
+// lines as they come). It returns nil, which selects every line, when spec
 // selects every line.
-func newSelector(spec accesslog.FilterSpec, c *content, f accesslog.Format, now time.Time) (*selector, error) {
+func newSelector(spec accesslog.FilterSpec, c *content, f accesslog.Format, now time.Time) (*accesslog.Selector, error) {
 	if spec == (accesslog.FilterSpec{}) {
 		return nil, nil
 	}
-	flt, err := accesslog.Compile(spec, now)
+	if f.IsZero() {
+		f = detectFormat(c)
+	}
+	sel, err := accesslog.NewSelector(spec, f, now)
 	if err != nil {
 		return nil, wire.Errorf(wire.StatusUsage, "filter: "+wire.Sanitize(err.Error()))
 	}
-	s := &selector{filter: flt, needRec: flt.NeedsRecord()}
-	if s.needRec {
-		if f.IsZero() {
-			f = detectFormat(c)
-		}
-		// An empty log is detected from its first lines as they come.
-		s.parser = accesslog.NewAutoParser(f)
-	}
-	return s, nil
+	return sel, nil
 }
 
 // detectFormat guesses c's format from its first lines (PROTOCOL.md §2.1).
@@ -58,21 +46,4 @@ func detectFormat(c *content) accesslog.Format {
 		buf = buf[:i+1] // whole lines only
 	}
 	return accesslog.Detect(bytes.SplitAfter(buf, []byte("\n")))
-}
-
-// keep reports whether line is selected, and whether it is the
-// --until-path request that ends the answer (after it is sent).
-func (s *selector) keep(line []byte) (keep, stop bool) {
-	if s == nil {
-		return true, false
-	}
-	var perr error
-	if s.needRec {
-		// Most lines of a --status search are rejected without a parse.
-		if s.parser.Format().TextFormat() && !s.filter.MayMatch(line) {
-			return false, false
-		}
-		perr = s.parser.Parse(line, &s.rec)
-	}
-	return s.filter.Match(line, &s.rec, perr), s.filter.Stops(&s.rec, perr)
 }

@@ -7,22 +7,44 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/weblogctl/weblogctl/wire"
 )
 
-// Exec serves one request line (exec mode, PROTOCOL.md §1) and returns the
-// exit status. It returns when the answer is complete or ctx is done; the
-// caller cancels ctx when the client goes away.
-func Exec(ctx context.Context, cfg *Config, line string, out, errOut io.Writer) wire.Status {
-	return handle(ctx, cfg, line, out, errOut)
+// Exec serves one session of one request line (exec mode, PROTOCOL.md
+// §1) for the client id and returns the exit status. It returns when the
+// answer is complete or ctx is done; the caller cancels ctx when the
+// client goes away. The session holds one of the profile's session slots
+// while it runs; when none is free it is refused with status 5.
+func (s *Server) Exec(ctx context.Context, id Identity, line string, out, errOut io.Writer) wire.Status {
+	ss, release, werr := s.start(id, strings.TrimSuffix(line, "\n"), errOut)
+	if werr != nil {
+		return werr.Status
+	}
+	defer release()
+	return ss.handle(ctx, line, out, errOut)
 }
 
-// Serve serves request lines read from in until in ends (stream mode,
-// PROTOCOL.md §1) and returns the status of the last request. The end of
-// in, or a new request line, ends a running follow; ctx ends everything.
-func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer) wire.Status {
+// Serve serves one session of request lines read from in until in ends
+// (stream mode, PROTOCOL.md §1) for the client id, and returns the status
+// of the last request. The end of in, or a new request line, ends a
+// running follow; ctx ends everything. The session holds one of the
+// profile's session slots while it runs; when none is free it is refused
+// with status 5 before any request is read.
+func (s *Server) Serve(ctx context.Context, id Identity, in io.Reader, out, errOut io.Writer) wire.Status {
+	ss, release, werr := s.start(id, "", errOut)
+	if werr != nil {
+		return werr.Status
+	}
+	defer release()
+	return ss.serve(ctx, in, out, errOut)
+}
+
+// serve is Serve once the session has started.
+func (ss *session) serve(ctx context.Context, in io.Reader, out, errOut io.Writer) wire.Status {
+	idleTimeout := ss.profile.IdleTimeout
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
 	lines := make(chan request)
@@ -37,8 +59,8 @@ func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer
 		} else {
 			var idle <-chan time.Time
 			var t *time.Timer
-			if cfg.IdleTimeout > 0 {
-				t = time.NewTimer(cfg.IdleTimeout)
+			if idleTimeout > 0 {
+				t = time.NewTimer(idleTimeout)
 				idle = t.C
 			}
 			var ok, timedOut bool
@@ -53,7 +75,7 @@ func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer
 				t.Stop()
 			}
 			if timedOut {
-				newOutput(false, io.Discard, errOut).fail(wire.Errorf(wire.StatusLimit, fmt.Sprintf("idle for %s: session closed", cfg.IdleTimeout)))
+				newOutput(false, io.Discard, errOut).fail(wire.Errorf(wire.StatusLimit, fmt.Sprintf("idle for %s: session closed", idleTimeout)))
 				return wire.StatusLimit
 			}
 			if !ok {
@@ -68,7 +90,7 @@ func Serve(ctx context.Context, cfg *Config, in io.Reader, out, errOut io.Writer
 		}
 		hctx, cancel := context.WithCancel(ctx)
 		done := make(chan wire.Status, 1)
-		go func() { done <- handle(hctx, cfg, r.line, out, errOut) }()
+		go func() { done <- ss.handle(hctx, r.line, out, errOut) }()
 		recv, eof := lines, false
 		for finished := false; !finished; {
 			select {

@@ -18,23 +18,55 @@ import (
 	"github.com/weblogctl/weblogctl/wire"
 )
 
+// testServer is a profile and options that a test may change between
+// requests: each request is served by a Server made from them then.
+type testServer struct {
+	*policy.Profile
+	Options
+	t *testing.T
+}
+
+// server returns a Server for what c holds now.
+func (c *testServer) server() *Server {
+	c.t.Helper()
+	s, err := New(c.Profile, c.Options)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return s
+}
+
+// Exec serves line in a session of its own.
+func Exec(ctx context.Context, c *testServer, line string, out, errOut io.Writer) wire.Status {
+	return c.server().Exec(ctx, testIdentity, line, out, errOut)
+}
+
+// Serve serves the requests of in in a session of its own.
+func Serve(ctx context.Context, c *testServer, in io.Reader, out, errOut io.Writer) wire.Status {
+	return c.server().Serve(ctx, testIdentity, in, out, errOut)
+}
+
+// testIdentity is the client of test sessions.
+var testIdentity = Identity{Key: "SHA256:test", Client: "192.0.2.9:2222"}
+
+// newTestServer serves logs under the profile "test".
+func newTestServer(t *testing.T, logs ...policy.Log) *testServer {
+	return &testServer{Profile: &policy.Profile{Name: "test", Logs: logs}, Options: Options{Version: "test"}, t: t}
+}
+
 // testConfig serves access=DIR/access.log holding content, and
 // hidden=DIR/missing.log which does not exist.
-func testConfig(t *testing.T, content string) (*Config, string) {
+func testConfig(t *testing.T, content string) (*testServer, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "access.log")
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.New([]policy.Log{{Name: "access", Path: path}, {Name: "gone", Path: filepath.Join(dir, "missing.log")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Config{Policy: p, Version: "test"}, path
+	return newTestServer(t, policy.Log{Name: "access", Path: path}, policy.Log{Name: "gone", Path: filepath.Join(dir, "missing.log")}), path
 }
 
-func exec(t *testing.T, cfg *Config, line string) (string, string, wire.Status) {
+func exec(t *testing.T, cfg *testServer, line string) (string, string, wire.Status) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	st := Exec(context.Background(), cfg, line, &out, &errOut)
@@ -252,12 +284,12 @@ func TestExecFollowStopsOnCancel(t *testing.T) {
 	}
 }
 
-// TestZeroConfigServesNothing: the zero Config lists no logs and opens none.
-func TestZeroConfigServesNothing(t *testing.T) {
-	for line, want := range map[string]wire.Status{"ls": wire.StatusOK, "cat access": wire.StatusUnavailable, "follow access": wire.StatusUnavailable} {
-		out, _, st := exec(t, &Config{}, line)
-		if out != "" || st != want {
-			t.Errorf("Exec(%q) with the zero Config = %q, %v; want no output, %v", line, out, st, want)
+// TestNewRefusesEmptyProfiles: there is no Server without a valid
+// profile, so nothing is ever served by default.
+func TestNewRefusesEmptyProfiles(t *testing.T) {
+	for _, p := range []*policy.Profile{nil, {}, {Name: "x"}, {Name: "x", Logs: []policy.Log{{Name: "a", Path: "relative.log"}}}} {
+		if s, err := New(p, Options{}); err == nil || s != nil {
+			t.Errorf("New(%+v) = %v, %v; want an error", p, s, err)
 		}
 	}
 }

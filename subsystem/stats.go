@@ -19,20 +19,20 @@ import (
 // stats answers the stats verb (PROTOCOL.md §2.2): the lines of the log,
 // as it is when opened, that the filter selects, redacted, then grouped by
 // the --by keys; the answer is the table, not the lines.
-func stats(ctx context.Context, cfg *Config, req wire.Request, o output) error {
+func stats(ctx context.Context, ss *session, req wire.Request, o output) error {
 	keys, err := req.Stats.Keys()
 	if err != nil {
 		return wire.Errorf(wire.StatusUsage, "stats: --by: "+wire.Sanitize(err.Error())) // ParseRequest checked it
 	}
 	if req.Stats.Every > 0 {
-		return statsEvery(ctx, cfg, req, keys, o)
+		return statsEvery(ctx, ss, req, keys, o)
 	}
-	c, err := openContent(cfg, req)
+	c, err := openContent(ss, req)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	a, err := newAggregator(cfg, req, keys, c)
+	a, err := newAggregator(ss, req, keys, c)
 	if err != nil {
 		return err
 	}
@@ -59,8 +59,8 @@ var errRead = errors.New("read failed")
 // into a table.
 type aggregator struct {
 	t      *tally.Table
-	sel    *selector        // nil: every line
-	red    *redact.Redactor // nil: lines as they are
+	sel    *accesslog.Selector // nil: every line
+	red    *redact.Redactor    // nil: lines as they are
 	parser *accesslog.AutoParser
 	rec    accesslog.Record
 	tmp    []byte
@@ -70,8 +70,8 @@ type aggregator struct {
 
 // newAggregator returns the aggregator for req, with keys, over the log
 // whose content c gives the format when the policy does not.
-func newAggregator(cfg *Config, req wire.Request, keys []tally.Key, c *content) (*aggregator, error) {
-	f := cfg.Formats[req.Log]
+func newAggregator(ss *session, req wire.Request, keys []tally.Key, c *content) (*aggregator, error) {
+	f := ss.format(req.Log)
 	if f.IsZero() {
 		f = detectFormat(c)
 	}
@@ -79,10 +79,7 @@ func newAggregator(cfg *Config, req wire.Request, keys []tally.Key, c *content) 
 	if err != nil {
 		return nil, err
 	}
-	red, err := newRedactor(cfg, req.Log)
-	if err != nil {
-		return nil, err
-	}
+	red := ss.redactor(req.Log)
 	if !red.Active() {
 		red = nil
 	}
@@ -170,7 +167,7 @@ func (a *aggregator) lines(data []byte) (stop bool) {
 			a.tmp = a.red.Line(a.tmp[:0], line)
 			line = a.tmp
 		}
-		keep, stop := a.sel.keep(line)
+		keep, stop := a.sel.Select(line)
 		if keep {
 			if err := a.parser.Parse(line, &a.rec); err != nil {
 				a.t.AddUnparsed()

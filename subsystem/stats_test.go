@@ -13,7 +13,7 @@ import (
 )
 
 // statsOf runs a framed stats request and decodes its table.
-func statsOf(t *testing.T, cfg *Config, line string) *tally.Table {
+func statsOf(t *testing.T, cfg *testServer, line string) *tally.Table {
 	t.Helper()
 	out, errOut, st := exec(t, cfg, line)
 	if st != wire.StatusOK || errOut != "" {

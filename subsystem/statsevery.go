@@ -17,24 +17,24 @@ import (
 // statsEvery answers stats --every (PROTOCOL.md §2.2): it follows the log
 // from its start, across rotation, and every interval sends the table of
 // the lines read since the last one, until the client goes away.
-func statsEvery(ctx context.Context, cfg *Config, req wire.Request, keys []tally.Key, o output) error {
-	l, err := cfg.Policy.Lookup(req.Log)
+func statsEvery(ctx context.Context, ss *session, req wire.Request, keys []tally.Key, o output) error {
+	l, err := ss.policy.Lookup(req.Log)
 	if err != nil {
 		return unavailable(req.Log)
 	}
-	c, err := openContent(cfg, wire.Request{Log: req.Log})
+	c, err := openContent(ss, wire.Request{Log: req.Log})
 	if err != nil {
 		return err
 	}
-	a, err := newAggregator(cfg, req, keys, c)
+	a, err := newAggregator(ss, req, keys, c)
 	c.close()
 	if err != nil {
 		return err
 	}
-	if cfg.MaxFollow > 0 {
+	if ss.profile.MaxFollow > 0 {
 		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, cfg.MaxFollow,
-			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", cfg.MaxFollow)))
+		ctx, stop = context.WithTimeoutCause(ctx, ss.profile.MaxFollow,
+			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", ss.profile.MaxFollow)))
 		defer stop()
 	}
 	ctx, cancel := context.WithCancelCause(ctx)

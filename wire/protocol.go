@@ -8,3 +8,8 @@ const SubsystemName = "weblog"
 // ErrorPrefix starts each of weblog-server's one-line errors on stderr
 // (PROTOCOL.md §3.1); a client strips it to get the message.
 const ErrorPrefix = "weblog-server: error: "
+
+// Protocol is the protocol version that this package's grammar and frames
+// describe (PROTOCOL.md §7). The server reports it to `version`; a client
+// compares it with its own when a server refuses a request as malformed.
+const Protocol = 1

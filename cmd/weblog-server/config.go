@@ -4,110 +4,89 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/audit"
+	"github.com/weblogctl/weblogctl/internal/buildinfo"
+	"github.com/weblogctl/weblogctl/internal/policyflag"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
 
 // policyFlags say what may be read, by whom, and how; every mode of the
 // server takes them. Everything fits in an authorized_keys line; --policy
-// serves larger installs.
+// serves larger installs. They are policy's settings table.
 func policyFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringSliceFlag{Name: "log", Usage: "serve the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
-		&cli.StringSliceFlag{Name: "log-format", Usage: "parse log NAME with `NAME=FORMAT`: common, combined, vhost_combined, nginx_main, json, an Apache LogFormat or an nginx log_format string (default: detected)"},
-		&cli.StringFlag{Name: "policy", Usage: "read the profiles from the TOML policy `FILE` (owned by root or this user, not writable by others); needs --profile"},
-		&cli.StringFlag{Name: "profile", Usage: "the profile `NAME`: in --policy, or the name of the flags' profile (audit log, session cap)"},
-		&cli.StringSliceFlag{Name: "verbs", Usage: "allow only these `VERBS` (comma-separated: ls,stat,cat,follow,filter); default all"},
-		&cli.StringSliceFlag{Name: "redact", Usage: "redact `KEYS` before any byte leaves the host: ip (to /24 and /48), query, ua, user"},
-		&cli.Int64Flag{Name: "max-bytes", Usage: "send at most `N` bytes of log data per request"},
-		&cli.DurationFlag{Name: "max-follow", Usage: "end a follow after `D`"},
-		&cli.IntFlag{Name: "max-sessions", Usage: "at most `N` sessions of this profile at once on this host"},
-		&cli.DurationFlag{Name: "idle-timeout", Usage: "close a session that sends no request for `D`"},
-		&cli.BoolFlag{Name: "trust-symlinks", Usage: "allow a --log PATH that is a symbolic link (resolved at start)"},
-		&cli.StringFlag{Name: "audit-log", Usage: "append one line per request to `FILE` (mode 0600)"},
-		&cli.BoolFlag{Name: "audit-syslog", Usage: "send the audit lines to syslog too"},
-	}
+	return policyflag.Flags(policy.ScopeProfile, policy.ScopeSource, policy.ScopeServer)
 }
 
-// server is what one server process serves, with its session cap and
-// audit sinks.
+// server is what one server process serves, with its audit sinks.
 type server struct {
-	cfg         *subsystem.Config
-	profile     *policy.Profile
-	sessionsDir string
-	closers     []io.Closer
+	sub     *subsystem.Server
+	opts    subsystem.Options // what sub was made with, for a certificate's forced command
+	closers []io.Closer
 }
 
 // newServer builds the server from the flags, refusing to start on any
 // doubt: an unsafe policy file, an unknown profile, a bad flag.
 func newServer(c *cli.Context) (*server, error) {
 	s := &server{}
+	v := policyflag.Values(c)
+	var profile *policy.Profile
+	var opts subsystem.Options
 	var auditLog string
 	var auditSyslog bool
-	if path := c.String("policy"); path != "" {
-		for _, f := range []string{"log", "log-format", "verbs", "redact", "max-bytes", "max-follow", "max-sessions", "idle-timeout", "trust-symlinks"} {
-			if c.IsSet(f) {
-				return nil, fmt.Errorf("--%s: give it in the policy file, not beside --policy", f)
-			}
+	if path := v.Last("policy"); path != "" {
+		if given := v.Given(policy.ScopeProfile); len(given) > 0 {
+			return nil, fmt.Errorf("--%s: give it in the policy file, not beside --policy", given[0])
 		}
-		if c.String("profile") == "" {
+		if v.Last("profile") == "" {
 			return nil, errors.New("--policy needs --profile NAME")
 		}
 		file, err := policy.LoadFile(path)
 		if err != nil {
 			return nil, err
 		}
-		if s.profile, err = file.Profile(c.String("profile")); err != nil {
+		if profile, err = file.Profile(v.Last("profile")); err != nil {
 			return nil, err
 		}
-		auditLog, auditSyslog, s.sessionsDir = file.AuditLog, file.AuditSyslog, file.SessionsDir
+		auditLog, auditSyslog, opts.SessionsDir = file.AuditLog, file.AuditSyslog, file.SessionsDir
 	} else {
-		p, err := policy.ProfileFromFlags(policy.Flags{
-			Name: c.String("profile"), Logs: c.StringSlice("log"), Verbs: c.StringSlice("verbs"), Redact: c.StringSlice("redact"),
-			MaxBytes: c.Int64("max-bytes"), MaxFollow: c.Duration("max-follow"), MaxSessions: c.Int("max-sessions"),
-			IdleTimeout: c.Duration("idle-timeout"), TrustSymlinks: c.Bool("trust-symlinks"), LogFormats: c.StringSlice("log-format"),
-		})
+		p, err := policy.ProfileFromFlags(v)
 		if err != nil {
 			return nil, err
 		}
-		s.profile = p
+		profile = p
 	}
-	if c.IsSet("audit-log") {
-		auditLog = c.String("audit-log")
+	if _, ok := v["audit-log"]; ok {
+		auditLog = v.Last("audit-log")
 	}
-	auditSyslog = auditSyslog || c.Bool("audit-syslog")
+	auditSyslog = auditSyslog || v.Last("audit-syslog") == "true"
 
-	pol, err := s.profile.Policy()
-	if err != nil {
+	opts.Version = buildinfo.Version(Version)
+	var err error
+	if opts.Audit, err = s.openAudit(auditLog, auditSyslog); err != nil {
+		s.close()
 		return nil, err
 	}
-	p := s.profile
-	s.cfg = &subsystem.Config{Policy: pol, Version: Version, Verbs: p.Verbs, Redact: p.Redact,
-		MaxBytes: p.MaxBytes, MaxFollow: p.MaxFollow, IdleTimeout: p.IdleTimeout}
-	if s.cfg.Formats, err = logFormats(p.LogFormats); err != nil {
-		return nil, err
-	}
-	if err := s.openAudit(auditLog, auditSyslog); err != nil {
+	s.opts = opts
+	if s.sub, err = subsystem.New(profile, opts); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// openAudit sets up the audit sinks. Their errors never reach the client:
+// openAudit opens the audit sinks and returns the function that writes
+// to them, nil when there are none. Their errors never reach the client:
 // stderr is the client's.
-func (s *server) openAudit(path string, syslog bool) error {
+func (s *server) openAudit(path string, syslog bool) (func(audit.Entry), error) {
 	var loggers []*audit.Logger
 	if path != "" {
 		f, err := audit.OpenFile(path)
 		if err != nil {
-			return fmt.Errorf("--audit-log: %w", err)
+			return nil, fmt.Errorf("--audit-log: %w", err)
 		}
 		s.closers = append(s.closers, f)
 		loggers = append(loggers, audit.New(f))
@@ -118,26 +97,13 @@ func (s *server) openAudit(path string, syslog bool) error {
 		loggers = append(loggers, audit.New(w))
 	}
 	if len(loggers) == 0 {
-		return nil
+		return nil, nil
 	}
-	base := audit.FromEnv(os.Getenv)
-	base.Profile = s.profile.Name
-	s.cfg.Audit = func(e audit.Entry) {
-		e.Profile, e.Key, e.Client = base.Profile, base.Key, base.Client
+	return func(e audit.Entry) {
 		for _, l := range loggers {
 			l.Log(e)
 		}
-	}
-	return nil
-}
-
-// acquire takes one of the profile's session slots; release gives it back.
-func (s *server) acquire() (release func(), err error) {
-	dir := s.sessionsDir
-	if dir == "" {
-		dir = policy.DefaultSlotDir()
-	}
-	return policy.AcquireSlot(dir, s.profile.Name, s.profile.MaxSessions)
+	}, nil
 }
 
 func (s *server) close() {
@@ -146,18 +112,13 @@ func (s *server) close() {
 	}
 }
 
-// logFormats compiles the profile's log formats (validated already).
-func logFormats(formats map[string]string) (map[string]accesslog.Format, error) {
-	var out map[string]accesslog.Format
-	for name, format := range formats {
-		f, err := accesslog.ParseFormat(format)
-		if err != nil {
-			return nil, fmt.Errorf("log format of %s: %w", name, err)
-		}
-		if out == nil {
-			out = map[string]accesslog.Format{}
-		}
-		out[name] = f
+// forced serves the profile of a certificate's forced command in the
+// embedded server, with this server's audit sinks and session slots. A
+// command that asks for audit is refused when this server has no audit
+// log: its requests would go unrecorded.
+func (s *server) forced(fc policy.ForcedCommand) (*subsystem.Server, error) {
+	if fc.Audit && s.opts.Audit == nil {
+		return nil, errors.New("it asks for an audit log and this server has none (start it with --audit-log FILE)")
 	}
-	return out, nil
+	return subsystem.New(fc.Profile, s.opts)
 }

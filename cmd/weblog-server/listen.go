@@ -34,14 +34,15 @@ gracefully on SIGINT or SIGTERM.`,
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:2222", Usage: "listen on `HOST:PORT` (0.0.0.0:2222 for every interface)"},
 			&cli.StringFlag{Name: "host-key", Required: true, Usage: "the server's ed25519 host key `FILE` (OpenSSH format), created if missing"},
 			&cli.StringFlag{Name: "authorized-keys", Usage: "public keys that may log in, in authorized_keys `FILE` format"},
+			&cli.StringFlag{Name: "trusted-user-ca-keys", Usage: "accept OpenSSH user certificates signed by the CA public keys in `FILE` (one per line, like sshd's TrustedUserCAKeys); a certificate's force-command is its policy, read, never run"},
 			&cli.StringFlag{Name: "password-file", Usage: "also allow passwords: USER:BCRYPT-HASH lines in `FILE` (htpasswd -nbB USER PW)"},
 		}, policyFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return cli.Exit(fmt.Sprintf("weblog-server: error: listen: unexpected argument %q", c.Args().First()), int(wire.StatusUsage))
 			}
-			if c.String("authorized-keys") == "" && c.String("password-file") == "" {
-				return cli.Exit("weblog-server: error: listen: give --authorized-keys FILE (and/or --password-file FILE): nobody could log in", int(wire.StatusUsage))
+			if c.String("authorized-keys") == "" && c.String("password-file") == "" && c.String("trusted-user-ca-keys") == "" {
+				return cli.Exit("weblog-server: error: listen: give --authorized-keys FILE (and/or --trusted-user-ca-keys FILE, --password-file FILE): nobody could log in", int(wire.StatusUsage))
 			}
 			s, err := newServer(c)
 			if err != nil {
@@ -55,12 +56,14 @@ gracefully on SIGINT or SIGTERM.`,
 			ctx, stop := signal.NotifyContext(c.Context, syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			err = sshserver.ListenAndServe(ctx, sshserver.Config{
-				Addr:               c.String("addr"),
-				HostKeyFile:        c.String("host-key"),
-				AuthorizedKeysFile: c.String("authorized-keys"),
-				PasswordFile:       c.String("password-file"),
-				Subsystem:          s.cfg,
-				Logger:             stderr,
+				Addr:                  c.String("addr"),
+				HostKeyFile:           c.String("host-key"),
+				AuthorizedKeysFile:    c.String("authorized-keys"),
+				PasswordFile:          c.String("password-file"),
+				TrustedUserCAKeysFile: c.String("trusted-user-ca-keys"),
+				ForcedSubsystem:       s.forced,
+				Subsystem:             s.sub,
+				Logger:                stderr,
 			})
 			if err != nil {
 				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusInternal))

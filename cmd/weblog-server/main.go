@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -14,14 +13,10 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/weblogctl/weblogctl/audit"
-	"github.com/weblogctl/weblogctl/policy"
+	"github.com/weblogctl/weblogctl/internal/docscmd"
 	"github.com/weblogctl/weblogctl/subsystem"
 	"github.com/weblogctl/weblogctl/wire"
 )
-
-// Version is set at link time (-ldflags "-X main.Version=…").
-var Version = "dev"
 
 func main() {
 	os.Exit(run(os.Args))
@@ -39,10 +34,10 @@ In ~/.ssh/authorized_keys (one line):
 
 or in sshd_config:
   Subsystem weblog /usr/local/bin/weblog-server --log access=/var/log/nginx/access.log`,
-		Version:                   Version,
+		Version:                   versionLine(),
 		HideHelpCommand:           true,
 		DisableSliceFlagSeparator: true,
-		Commands:                  []*cli.Command{listenCommand()},
+		Commands:                  []*cli.Command{listenCommand(), versionCommand(), docscmd.Command(8)},
 		Flags:                     policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -83,25 +78,6 @@ func serve(s *server) int {
 		return int(werr.Status)
 	}
 
-	release, err := s.acquire()
-	if err != nil {
-		status := wire.StatusInternal // a cap that cannot be enforced fails closed
-		if errors.Is(err, policy.ErrTooManySessions) {
-			status = wire.StatusLimit
-		}
-		msg := fmt.Sprintf("too many sessions for profile %s", s.profile.Name)
-		if status == wire.StatusInternal {
-			msg = "cannot enforce the session limit"
-		}
-		fmt.Fprintf(os.Stderr, "weblog-server: error: %s\n", msg)
-		if s.cfg.Audit != nil {
-			s.cfg.Audit(audit.Entry{Request: orig, Result: audit.Denied, Reason: err.Error()})
-		}
-		return int(status)
-	}
-	defer release()
-	cfg := s.cfg
-
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer cancel()
 	// A write to a closed pipe must fail with EPIPE, not kill us silently.
@@ -111,8 +87,16 @@ func serve(s *server) int {
 		cancel()
 	}()
 
-	if mode == subsystem.ModeExec {
-		return int(subsystem.Exec(ctx, cfg, line, os.Stdout, os.Stderr))
+	id := identityFromEnv(os.Getenv)
+	if !id.Until.IsZero() {
+		// sshd lets a session outlive its certificate; access granted
+		// until a time ends then.
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, id.Until)
+		defer stop()
 	}
-	return int(subsystem.Serve(ctx, cfg, os.Stdin, os.Stdout, os.Stderr))
+	if mode == subsystem.ModeExec {
+		return int(s.sub.Exec(ctx, id, line, os.Stdout, os.Stderr))
+	}
+	return int(s.sub.Serve(ctx, id, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -11,7 +11,8 @@ import (
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, intersperse(app, args))
+	addShellSupport(app)
+	err := app.RunContext(ctx, completionArgs(app, args))
 	if err == nil {
 		return 0
 	}
@@ -24,7 +25,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "weblogctl",
 		Usage:   "watch, filter and copy web-server logs over SSH",
-		Version: Version,
+		Version: versionLine(),
 		Description: `weblogctl reads logs through weblog-server on the remote host: installed with
 one line in ~/.ssh/authorized_keys, it lets your key read the named logs and
 nothing else. Hosts resolve through ~/.ssh/config like ssh.

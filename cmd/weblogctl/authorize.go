@@ -6,30 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/weblogctl/weblogctl/internal/policyflag"
 	"github.com/weblogctl/weblogctl/policy"
 )
 
 // defaultServerPath is where the install instructions put weblog-server.
 const defaultServerPath = "/usr/local/bin/weblog-server"
 
-// maxKeyLine is the longest authorized_keys line authorize prints; sshd
-// reads longer ones, but a line this long is a mistake.
-const maxKeyLine = 8192
-
 func authorizeCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "authorize",
-		Usage:     "print the authorized_keys line that lets a key read named logs",
+		Usage:     "print the authorized_keys line (or sign the certificate) that lets a key read named logs",
 		ArgsUsage: " ",
 		Description: `Prints ONE line for ~/.ssh/authorized_keys on the log host. Pasted there, it is
 the whole server-side installation (besides the weblog-server binary): the key
@@ -46,6 +41,17 @@ the account such a login shell. Inside command="…" a double quote is written
 The policy is either flags (--log and the options after it) or a policy file
 on the log host (--policy FILE --profile NAME), not both.
 
+--expires (7d, 2w, 36h, 2026-12-31 = that day's start in UTC, or an RFC 3339
+time) adds expiry-time="YYYYMMDDHHMMSSZ": sshd refuses the key after it.
+
+With --ca CA_KEY, authorize signs an OpenSSH user certificate instead and
+writes it beside the key (KEY-cert.pub, where ssh and weblogctl look for it;
+to stdout for --key -): its force-command is the same weblog-server command
+line, --from becomes source-address (CIDRs and addresses only), it has no
+permit-* extensions (no pty, no forwarding) and --expires is required. A host
+then needs only TrustedUserCAKeys (and AuthorizedPrincipalsFile, or
+--principal ACCOUNT) in sshd_config, no authorized_keys line; see README.
+
 Examples:
    weblogctl authorize --key alice.pub --log access=/var/log/nginx/access.log
    weblogctl authorize --key alice.pub --log access=/var/log/nginx/access.log \
@@ -53,23 +59,21 @@ Examples:
        --verbs follow,filter --redact ip,query,ua --max-bytes 1000000000
    ssh-add -L | head -1 | weblogctl authorize --key - --log access=/srv/log/access.log
    weblogctl authorize --key bob.pub --policy /etc/weblog-server/policy.toml --profile bob
-   weblogctl authorize --key alice.pub --log access=/var/log/nginx/access.log >> ~/.ssh/authorized_keys`,
-		Flags: []cli.Flag{
+   weblogctl authorize --key alice.pub --log access=/var/log/nginx/access.log >> ~/.ssh/authorized_keys
+   weblogctl authorize --key alice.pub --log access=/var/log/nginx/access.log --expires 7d --comment alice-2026
+   weblogctl authorize --ca weblog_ca --key alice.pub --log access=/var/log/nginx/access.log \
+       --redact ip --from 203.0.113.0/24 --expires 7d --principal weblog`,
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "key", Usage: "the public key `FILE` (KEY.pub, as ssh-keygen writes it; - for stdin); required"},
-			&cli.GenericFlag{Name: "log", Value: &listValue{}, Usage: "let the key read the file at absolute `NAME=PATH` (and its rotated siblings) as NAME; repeatable"},
 			&cli.StringFlag{Name: "server-path", Value: defaultServerPath, Usage: "absolute `PATH` of weblog-server on the log host"},
-			&cli.GenericFlag{Name: "from", Value: &listValue{}, Usage: "accept the key only from these `PATTERNS` (comma-separated CIDRs, addresses or host patterns, ! to negate), as sshd's from="},
-			&cli.GenericFlag{Name: "verbs", Value: &listValue{}, Usage: "allow only these `VERBS` (comma-separated: " + strings.Join(policy.ReadVerbs(), ",") + "; default all)"},
-			&cli.GenericFlag{Name: "redact", Value: &listValue{}, Usage: "redact `KEYS` before data leaves the host (comma-separated: ip, query, ua, user)"},
-			&cli.Int64Flag{Name: "max-bytes", Usage: "send at most `N` log bytes per request"},
-			&cli.DurationFlag{Name: "max-follow", Usage: "end a follow after `DURATION` (e.g. 1h)"},
-			&cli.IntFlag{Name: "max-sessions", Usage: "allow at most `N` sessions of this profile at once"},
-			&cli.DurationFlag{Name: "idle-timeout", Usage: "end a session idle for `DURATION` (e.g. 10m)"},
-			&cli.BoolFlag{Name: "trust-symlinks", Usage: "allow log paths that are symbolic links"},
-			&cli.StringFlag{Name: "policy", Usage: "serve a profile of the policy `FILE` on the log host (absolute path)"},
-			&cli.StringFlag{Name: "profile", Usage: "the profile `NAME` (of --policy; without it, names the flags' profile in audit records and session limits)"},
-			&cli.StringFlag{Name: "audit-log", Usage: "have weblog-server append an audit record per request to `FILE` on the log host (absolute path)"},
-		},
+			&cli.GenericFlag{Name: "from", Value: &listValue{}, Usage: "accept the key only from these `PATTERNS` (comma-separated CIDRs, addresses or host patterns, ! to negate), as sshd's from= (with --ca: source-address, CIDRs and addresses only)"},
+			&cli.StringFlag{Name: "expires", Usage: "sshd refuses the key after `WHEN`: 7d, 2w, 36h, 2026-12-31 (start of day, UTC) or an RFC 3339 time"},
+			&cli.StringFlag{Name: "comment", Usage: "end the line with `TEXT` instead of the key's own comment"},
+			&cli.StringFlag{Name: "ca", Usage: "sign a user certificate with the CA private key `FILE` instead of printing a line; writes KEY-cert.pub"},
+			&cli.GenericFlag{Name: "principal", Value: &listValue{}, Usage: "with --ca: certify the key for `NAME` (the account, or a name in its AuthorizedPrincipalsFile); repeatable; default " + defaultPrincipal},
+			&cli.StringFlag{Name: "key-id", Usage: "with --ca: the certificate's key `ID`, shown in sshd's and the audit log (default: --comment, else the key's comment)"},
+			&cli.Uint64Flag{Name: "serial", Usage: "with --ca: the certificate's serial `N` (default: random), what a KRL revokes"},
+		}, policyflag.Flags(policy.ScopeProfile, policy.ScopeSource, policy.ScopeServer)...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usageError{fmt.Errorf("authorize: unexpected argument %q", c.Args().First())}
@@ -85,23 +89,20 @@ Examples:
 				Key:        key,
 				ServerPath: c.String("server-path"),
 				From:       c.Generic("from").(*listValue).items,
-				PolicyFile: c.String("policy"),
-				AuditLog:   c.String("audit-log"),
-				Flags: policy.Flags{
-					Name:          c.String("profile"),
-					Logs:          c.Generic("log").(*listValue).items,
-					Verbs:         c.Generic("verbs").(*listValue).items,
-					Redact:        c.Generic("redact").(*listValue).items,
-					MaxBytes:      c.Int64("max-bytes"),
-					MaxFollow:     c.Duration("max-follow"),
-					MaxSessions:   c.Int("max-sessions"),
-					IdleTimeout:   c.Duration("idle-timeout"),
-					TrustSymlinks: c.Bool("trust-symlinks"),
-				},
+				Values:     policyflag.Values(c),
+				Comment:    c.String("comment"),
 			}
-			for _, name := range []string{"log", "verbs", "redact", "max-bytes", "max-follow", "max-sessions", "idle-timeout", "trust-symlinks"} {
+			if c.IsSet("expires") {
+				if a.Expires, err = policy.ParseExpiry(c.String("expires"), time.Now()); err != nil {
+					return usageError{fmt.Errorf("authorize: --expires: %w", err)}
+				}
+			}
+			if c.IsSet("ca") {
+				return authorizeCertificate(c, a)
+			}
+			for _, name := range []string{"principal", "key-id", "serial"} {
 				if c.IsSet(name) {
-					a.flagsSet = append(a.flagsSet, "--"+name)
+					return usageError{fmt.Errorf("authorize: --%s is for a certificate: give --ca CA_KEY too", name)}
 				}
 			}
 			line, err := authorizedKeyLine(a)
@@ -115,7 +116,8 @@ Examples:
 }
 
 // listValue is a repeatable string flag that keeps each value whole:
-// urfave/cli's StringSliceFlag would split a log path at its commas.
+// urfave/cli's StringSliceFlag would split at commas, which --from
+// splits itself.
 type listValue struct{ items []string }
 
 func (l *listValue) Set(s string) error { l.items = append(l.items, s); return nil }
@@ -146,97 +148,93 @@ func readKeyFile(name string, stdin io.Reader) ([]byte, error) {
 
 // authorization is what one authorized_keys line grants.
 type authorization struct {
-	Key        []byte       // a public key in authorized_keys format (KEY.pub)
-	ServerPath string       // absolute path of weblog-server
-	From       []string     // from= patterns; each item may be a comma-separated list
-	PolicyFile string       // --policy; if set, Flags must be empty but for Name
-	AuditLog   string       // --audit-log, or ""
-	Flags      policy.Flags // the profile, when no PolicyFile
-	flagsSet   []string     // profile flags given, to refuse them with --policy
+	Key        []byte        // a public key in authorized_keys format (KEY.pub)
+	ServerPath string        // absolute path of weblog-server
+	From       []string      // from= patterns; each item may be a comma-separated list
+	Values     policy.Values // weblog-server's settings: a profile, or --policy and --profile
+	Expires    time.Time     // expiry-time=, when not zero
+	Comment    string        // replaces the key's comment, when not ""
 }
 
 // authorizedKeyLine returns the authorized_keys line for a, without its
-// line ending: restrict,command="…"[,from="…"] TYPE BASE64 [COMMENT].
+// line ending: restrict,command="…"[,from="…"][,expiry-time="…"] TYPE
+// BASE64 [COMMENT].
 func authorizedKeyLine(a authorization) (string, error) {
 	pub, comment, err := parsePublicKey(a.Key)
 	if err != nil {
 		return "", err
 	}
-	if err := checkText("--server-path", a.ServerPath); err != nil {
+	argv, err := serverCommand(a)
+	if err != nil {
 		return "", err
 	}
-	if !filepath.IsAbs(a.ServerPath) {
-		return "", fmt.Errorf("--server-path %q: not an absolute path (sshd runs the command from the user's home directory)", a.ServerPath)
-	}
-	argv := []string{filepath.Clean(a.ServerPath)}
-	switch {
-	case a.PolicyFile != "":
-		if len(a.flagsSet) > 0 {
-			return "", fmt.Errorf("--policy and %s: give the policy either as a file or as flags, not both", strings.Join(a.flagsSet, ", "))
-		}
-		if err := checkText("--policy", a.PolicyFile); err != nil {
+	if a.Comment != "" {
+		if err := policy.CheckText("--comment", a.Comment); err != nil {
 			return "", err
 		}
-		if !filepath.IsAbs(a.PolicyFile) {
-			return "", fmt.Errorf("--policy %q: not an absolute path", a.PolicyFile)
-		}
-		if a.Flags.Name == "" {
-			return "", errors.New("--policy needs --profile NAME: which profile of the file this key gets")
-		}
-		if _, err := policy.ProfileFromFlags(policy.Flags{Name: a.Flags.Name, Logs: []string{"x=/x"}}); err != nil {
-			return "", fmt.Errorf("--profile: %w", err)
-		}
-		argv = append(argv, "--policy", filepath.Clean(a.PolicyFile), "--profile", a.Flags.Name)
-	default:
-		for _, f := range [][]string{a.Flags.Logs, a.Flags.Verbs, a.Flags.Redact} {
-			for _, s := range f {
-				if err := checkText("flag value", s); err != nil {
-					return "", err
-				}
+		comment = a.Comment
+	}
+	key := pub.Type() + " " + base64.StdEncoding.EncodeToString(pub.Marshal())
+	if comment != "" {
+		key += " " + comment
+	}
+	return policy.KeyLine{Command: argv, From: a.From, Expires: a.Expires, Key: key}.Marshal()
+}
+
+// serverCommand returns the weblog-server command line a grants: the
+// server's path and its settings.
+func serverCommand(a authorization) ([]string, error) {
+	if err := policy.CheckText("--server-path", a.ServerPath); err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(a.ServerPath) {
+		return nil, fmt.Errorf("--server-path %q: not an absolute path (sshd runs the command from the user's home directory)", a.ServerPath)
+	}
+	v := a.Values
+	for name, values := range v {
+		for _, s := range values {
+			if err := policy.CheckText("--"+name, s); err != nil {
+				return nil, err
 			}
 		}
-		p, err := policy.ProfileFromFlags(a.Flags)
+	}
+	argv := []string{filepath.Clean(a.ServerPath)}
+	profile := v.Last("profile")
+	switch file := v.Last("policy"); {
+	case file != "":
+		if given := v.Given(policy.ScopeProfile); len(given) > 0 {
+			return nil, fmt.Errorf("--policy and --%s: give the policy either as a file or as flags, not both", strings.Join(given, ", --"))
+		}
+		if !filepath.IsAbs(file) {
+			return nil, fmt.Errorf("--policy %q: not an absolute path", file)
+		}
+		if profile == "" {
+			return nil, errors.New("--policy needs --profile NAME: which profile of the file this key gets")
+		}
+		if _, err := policy.ProfileFromFlags(policy.Values{"profile": {profile}, "log": {"x=/x"}}); err != nil {
+			return nil, fmt.Errorf("--profile: %w", err)
+		}
+		argv = append(argv, "--policy", filepath.Clean(file), "--profile", profile)
+	default:
+		p, err := policy.ProfileFromFlags(v)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		argv = append(argv, p.Args()...)
-		if a.Flags.Name != "" {
+		if profile != "" {
 			argv = append(argv, "--profile", p.Name)
 		}
 	}
-	if a.AuditLog != "" {
-		if err := checkText("--audit-log", a.AuditLog); err != nil {
-			return "", err
+	if auditLog := v.Last("audit-log"); auditLog != "" {
+		if !filepath.IsAbs(auditLog) {
+			return nil, fmt.Errorf("--audit-log %q: not an absolute path", auditLog)
 		}
-		if !filepath.IsAbs(a.AuditLog) {
-			return "", fmt.Errorf("--audit-log %q: not an absolute path", a.AuditLog)
-		}
-		argv = append(argv, "--audit-log", filepath.Clean(a.AuditLog))
+		argv = append(argv, "--audit-log", filepath.Clean(auditLog))
 	}
-
-	var b strings.Builder
-	b.WriteString("restrict,command=")
-	b.WriteString(optionQuote(shellJoin(argv)))
-	if len(a.From) > 0 {
-		from, err := fromPatterns(a.From)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(",from=")
-		b.WriteString(optionQuote(from))
+	if v.Last("audit-syslog") == "true" {
+		argv = append(argv, "--audit-syslog")
 	}
-	b.WriteString(" ")
-	b.WriteString(pub.Type())
-	b.WriteString(" ")
-	b.WriteString(base64.StdEncoding.EncodeToString(pub.Marshal()))
-	if comment != "" {
-		b.WriteString(" ")
-		b.WriteString(comment)
-	}
-	if b.Len() > maxKeyLine {
-		return "", fmt.Errorf("the line would be %d bytes long, more than %d: use a policy file (--policy)", b.Len(), maxKeyLine)
-	}
-	return b.String(), nil
+	return argv, nil
 }
 
 // parsePublicKey parses exactly one public key in authorized_keys format,
@@ -258,91 +256,8 @@ func parsePublicKey(data []byte) (ssh.PublicKey, string, error) {
 	if _, ok := pub.(*ssh.Certificate); ok {
 		return nil, "", errors.New("--key: a certificate, not a plain public key: give the key itself (certificates are authorized with cert-authority)")
 	}
-	if err := checkText("--key comment", comment); err != nil {
+	if err := policy.CheckText("--key comment", comment); err != nil {
 		return nil, "", err
 	}
 	return pub, comment, nil
-}
-
-// checkText refuses invalid UTF-8 and control characters: they have no
-// place in an authorized_keys line (a line break would start another).
-func checkText(what, s string) error {
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s %q: not valid UTF-8", what, s)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("%s %q: holds the control character %U", what, s, r)
-		}
-	}
-	return nil
-}
-
-// shellJoin joins argv into a command line for a POSIX shell: each word
-// is left as it is if it holds only safe characters, else single-quoted
-// (a single quote inside ends the quoting, is written as \', and starts
-// it again).
-func shellJoin(argv []string) string {
-	words := make([]string, len(argv))
-	for i, a := range argv {
-		words[i] = shellQuote(a)
-	}
-	return strings.Join(words, " ")
-}
-
-func shellQuote(s string) string {
-	safe := s != ""
-	for i := 0; safe && i < len(s); i++ {
-		c := s[i]
-		safe = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_@%+=:,./-", c) >= 0
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// optionQuote quotes s as the value of an authorized_keys option. sshd
-// (auth-options.c, opt_dequote) turns \" into " and copies every other
-// byte, backslashes included, as it is; so only " is escaped. s must not
-// end with a backslash, which would escape the closing quote: shellJoin's
-// output ends with a safe character or a quote.
-func optionQuote(s string) string {
-	if strings.HasSuffix(s, `\`) {
-		panic("optionQuote: value ends with a backslash")
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
-}
-
-// fromPatterns checks and joins --from values for from="…": each item is
-// a CIDR (host bits zero, as sshd requires), an address, or a host name
-// pattern with * and ?, optionally negated with a leading !.
-func fromPatterns(values []string) (string, error) {
-	var items []string
-	for _, v := range values {
-		for _, it := range strings.Split(v, ",") {
-			pat := strings.TrimPrefix(it, "!")
-			switch {
-			case pat == "":
-				return "", fmt.Errorf("--from %q: empty pattern", v)
-			case strings.Contains(pat, "/"):
-				p, err := netip.ParsePrefix(pat)
-				if err != nil {
-					return "", fmt.Errorf("--from %q: %q is not a CIDR address/length", v, pat)
-				}
-				if p != p.Masked() {
-					return "", fmt.Errorf("--from %q: %s has host bits set; sshd refuses it (did you mean %s?)", v, pat, p.Masked())
-				}
-			default:
-				for i := 0; i < len(pat); i++ {
-					c := pat[i]
-					if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(".-_:*?", c) >= 0) {
-						return "", fmt.Errorf("--from %q: %q is not an address, CIDR or host name pattern", v, pat)
-					}
-				}
-			}
-			items = append(items, it)
-		}
-	}
-	return strings.Join(items, ","), nil
 }

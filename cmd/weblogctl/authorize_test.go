@@ -96,22 +96,23 @@ func TestAuthorizedKeyLine(t *testing.T) {
 		wantArgs []string
 		wantFrom string
 	}{
-		{"plain", authorization{Flags: policy.Flags{Logs: []string{"access=/var/log/nginx/access.log"}}},
+		{"plain", authorization{Values: policy.Values{"log": {"access=/var/log/nginx/access.log"}}},
 			[]string{"--log", "access=/var/log/nginx/access.log"}, ""},
-		{"hostile path", authorization{Flags: policy.Flags{Logs: []string{
+		{"hostile path", authorization{Values: policy.Values{"log": {
 			`access=/var/log/a b/it's "$(id)" ` + "`id`" + ` ; rm -rf ~ \ \" \\/x.log`, "err=/var/log/x,y/e.log"}}},
 			[]string{"--log", `access=/var/log/a b/it's "$(id)" ` + "`id`" + ` ; rm -rf ~ \ \" \\/x.log`, "--log", "err=/var/log/x,y/e.log"}, ""},
-		{"unicode path", authorization{Flags: policy.Flags{Logs: []string{"zugriff=/var/log/zugriffsprotokoll-é.log"}}},
+		{"unicode path", authorization{Values: policy.Values{"log": {"zugriff=/var/log/zugriffsprotokoll-é.log"}}},
 			[]string{"--log", "zugriff=/var/log/zugriffsprotokoll-é.log"}, ""},
 		{"everything", authorization{
 			From: []string{"192.0.2.0/24,!192.0.2.7", "2001:db8::/32", "*.example.com"},
-			Flags: policy.Flags{Name: "alice", Logs: []string{"access=/a.log"}, Verbs: []string{"follow,filter"}, Redact: []string{"ip", "query"},
-				MaxBytes: 1_000_000_000, MaxSessions: 4, TrustSymlinks: true},
-			AuditLog: "/var/log/weblog audit.log"},
+			Values: policy.Values{"profile": {"alice"}, "log": {"access=/a.log"}, "verbs": {"follow,filter"}, "redact": {"ip", "query"},
+				"max-bytes": {"1000000000"}, "max-sessions": {"4"}, "trust-symlinks": {"true"}, "log-format": {"access=combined"},
+				"audit-log": {"/var/log/weblog audit.log"}, "audit-syslog": {"true"}}},
 			[]string{"--log", "access=/a.log", "--verbs", "follow,filter", "--redact", "ip,query", "--max-bytes", "1000000000",
-				"--max-sessions", "4", "--trust-symlinks", "--profile", "alice", "--audit-log", "/var/log/weblog audit.log"},
+				"--max-sessions", "4", "--log-format", "access=combined", "--trust-symlinks", "--profile", "alice",
+				"--audit-log", "/var/log/weblog audit.log", "--audit-syslog"},
 			"192.0.2.0/24,!192.0.2.7,2001:db8::/32,*.example.com"},
-		{"policy file", authorization{PolicyFile: "/etc/weblog-server/policy.toml", Flags: policy.Flags{Name: "bob"}},
+		{"policy file", authorization{Values: policy.Values{"policy": {"/etc/weblog-server/policy.toml"}, "profile": {"bob"}}},
 			[]string{"--policy", "/etc/weblog-server/policy.toml", "--profile", "bob"}, ""},
 	}
 	for _, tt := range tests {
@@ -157,38 +158,38 @@ func TestAuthorizedKeyLine(t *testing.T) {
 func TestAuthorizedKeyLineErrors(t *testing.T) {
 	_, pub := newPub(t, "k")
 	_, pub2 := newPub(t, "k2")
-	logs := policy.Flags{Logs: []string{"access=/a.log"}}
+	logs := policy.Values{"log": {"access=/a.log"}}
 	tests := []struct {
 		name string
 		a    authorization
 		want string
 	}{
-		{"relative server", authorization{Key: pub, ServerPath: "bin/weblog-server", Flags: logs}, "not an absolute path"},
-		{"server LF", authorization{Key: pub, ServerPath: "/bin/x\nssh-ed25519 AAAA", Flags: logs}, "control character"},
-		{"log LF", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\nb"}}}, "control character"},
-		{"log ESC", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\x1b[2J"}}}, "control character"},
-		{"log invalid UTF-8", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a\xff"}}}, "UTF-8"},
-		{"relative log", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=a.log"}}}, "absolute"},
+		{"relative server", authorization{Key: pub, ServerPath: "bin/weblog-server", Values: logs}, "not an absolute path"},
+		{"server LF", authorization{Key: pub, ServerPath: "/bin/x\nssh-ed25519 AAAA", Values: logs}, "control character"},
+		{"log LF", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a\nb"}}}, "control character"},
+		{"log ESC", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a\x1b[2J"}}}, "control character"},
+		{"log invalid UTF-8", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a\xff"}}}, "UTF-8"},
+		{"relative log", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=a.log"}}}, "absolute"},
 		{"no logs", authorization{Key: pub, ServerPath: "/x"}, "no logs"},
-		{"bad verb", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, Verbs: []string{"shell"}}}, "unknown verb"},
-		{"bad redact", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, Redact: []string{"all"}}}, "unknown redaction key"},
-		{"negative", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/a"}, MaxBytes: -1}}, "negative"},
-		{"garbage key", authorization{Key: []byte("hello"), ServerPath: "/x", Flags: logs}, "not a public key"},
-		{"private key", authorization{Key: []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n"), ServerPath: "/x", Flags: logs}, "private key"},
-		{"two keys", authorization{Key: append(append([]byte{}, pub...), pub2...), ServerPath: "/x", Flags: logs}, "more than one key"},
-		{"key with options", authorization{Key: append([]byte(`command="/bin/sh" `), pub...), ServerPath: "/x", Flags: logs}, "already has options"},
-		{"comment ESC", authorization{Key: append(bytes.TrimSuffix(bytes.Clone(pub), []byte("\n")), "\x1b[31m\n"...), ServerPath: "/x", Flags: logs}, "control character"},
-		{"from host bits", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"192.0.2.7/24"}}, "did you mean 192.0.2.0/24"},
-		{"from quote", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{`a",command="/bin/sh`}}, "not an address"},
-		{"from space", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"a b"}}, "not an address"},
-		{"from empty", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"10.0.0.0/8,"}}, "empty pattern"},
-		{"from bad cidr", authorization{Key: pub, ServerPath: "/x", Flags: logs, From: []string{"10.0.0.0/33"}}, "not a CIDR"},
-		{"policy and flags", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml", Flags: policy.Flags{Name: "a"}, flagsSet: []string{"--log"}}, "not both"},
-		{"policy no profile", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml"}, "needs --profile"},
-		{"policy relative", authorization{Key: pub, ServerPath: "/x", PolicyFile: "p.toml", Flags: policy.Flags{Name: "a"}}, "not an absolute path"},
-		{"bad profile", authorization{Key: pub, ServerPath: "/x", PolicyFile: "/p.toml", Flags: policy.Flags{Name: "a b"}}, "invalid profile name"},
-		{"audit relative", authorization{Key: pub, ServerPath: "/x", Flags: logs, AuditLog: "audit.log"}, "not an absolute path"},
-		{"too long", authorization{Key: pub, ServerPath: "/x", Flags: policy.Flags{Logs: []string{"a=/" + strings.Repeat("x", 9000)}}}, "more than 8192"},
+		{"bad verb", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a"}, "verbs": {"shell"}}}, "unknown verb"},
+		{"bad redact", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a"}, "redact": {"all"}}}, "unknown redaction key"},
+		{"negative", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/a"}, "max-bytes": {"-1"}}}, "negative"},
+		{"garbage key", authorization{Key: []byte("hello"), ServerPath: "/x", Values: logs}, "not a public key"},
+		{"private key", authorization{Key: []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n"), ServerPath: "/x", Values: logs}, "private key"},
+		{"two keys", authorization{Key: append(append([]byte{}, pub...), pub2...), ServerPath: "/x", Values: logs}, "more than one key"},
+		{"key with options", authorization{Key: append([]byte(`command="/bin/sh" `), pub...), ServerPath: "/x", Values: logs}, "already has options"},
+		{"comment ESC", authorization{Key: append(bytes.TrimSuffix(bytes.Clone(pub), []byte("\n")), "\x1b[31m\n"...), ServerPath: "/x", Values: logs}, "control character"},
+		{"from host bits", authorization{Key: pub, ServerPath: "/x", Values: logs, From: []string{"192.0.2.7/24"}}, "did you mean 192.0.2.0/24"},
+		{"from quote", authorization{Key: pub, ServerPath: "/x", Values: logs, From: []string{`a",command="/bin/sh`}}, "not an address"},
+		{"from space", authorization{Key: pub, ServerPath: "/x", Values: logs, From: []string{"a b"}}, "not an address"},
+		{"from empty", authorization{Key: pub, ServerPath: "/x", Values: logs, From: []string{"10.0.0.0/8,"}}, "empty pattern"},
+		{"from bad cidr", authorization{Key: pub, ServerPath: "/x", Values: logs, From: []string{"10.0.0.0/33"}}, "not a CIDR"},
+		{"policy and flags", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"policy": {"/p.toml"}, "profile": {"a"}, "log": {"a=/a"}}}, "not both"},
+		{"policy no profile", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"policy": {"/p.toml"}}}, "needs --profile"},
+		{"policy relative", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"policy": {"p.toml"}, "profile": {"a"}}}, "not an absolute path"},
+		{"bad profile", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"policy": {"/p.toml"}, "profile": {"a b"}}}, "invalid profile name"},
+		{"audit relative", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"access=/a.log"}, "audit-log": {"audit.log"}}}, "not an absolute path"},
+		{"too long", authorization{Key: pub, ServerPath: "/x", Values: policy.Values{"log": {"a=/" + strings.Repeat("x", 9000)}}}, "more than 8192"},
 	}
 	for _, tt := range tests {
 		line, err := authorizedKeyLine(tt.a)
@@ -293,7 +294,7 @@ func TestAuthorizeSSHD(t *testing.T) {
 }
 
 // splitShell splits a command line as a POSIX shell does, for the
-// quoting shellJoin produces (bare words, '…', backslash escapes); it
+// quoting policy.ShellJoin produces (bare words, '…', backslash escapes); it
 // fails on anything that would expand.
 func splitShell(t *testing.T, s string) []string {
 	var words []string
@@ -351,7 +352,7 @@ func FuzzAuthorizedKeyLine(f *testing.F) {
 		}
 		sp, _ := ssh.NewPublicKey(pub)
 		key := append(bytes.TrimSuffix(ssh.MarshalAuthorizedKey(sp), []byte("\n")), " "+comment+"\n"...)
-		a := authorization{Key: key, ServerPath: "/usr/local/bin/weblog-server", Flags: policy.Flags{Logs: []string{"access=" + path}}}
+		a := authorization{Key: key, ServerPath: "/usr/local/bin/weblog-server", Values: policy.Values{"log": {"access=" + path}}}
 		if from != "" {
 			a.From = []string{from}
 		}

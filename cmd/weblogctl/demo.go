@@ -98,18 +98,18 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	l, err := policy.ParseLog("access=" + logPath)
+	profile, err := policy.ProfileFromFlags(policy.Values{"profile": {"demo"}, "log": {"access=" + logPath}})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	p, err := policy.New([]policy.Log{l})
+	sub, err := subsystem.New(profile, subsystem.Options{Version: version()})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	cfg := sshserver.Config{
 		HostKeyFile:        filepath.Join(dir, "host_key"),
 		AuthorizedKeysFile: filepath.Join(dir, "authorized_keys"),
-		Subsystem:          &subsystem.Config{Policy: p, Version: Version},
+		Subsystem:          sub,
 	}
 	if verbose {
 		cfg.Logger = stderr

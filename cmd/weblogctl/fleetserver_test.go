@@ -82,14 +82,14 @@ func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
 				t.Fatal(err)
 			}
 			f.logs[alias] = log
-			p, err := policy.New([]policy.Log{{Name: "access", Path: log}})
+			sub, err := subsystem.New(&policy.Profile{Name: "test", Logs: []policy.Log{{Name: "access", Path: log}}}, subsystem.Options{Version: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			srv, err := sshserver.New(sshserver.Config{
 				HostKeyFile:        filepath.Join(hostDir, "host_key"),
 				AuthorizedKeysFile: authKeys,
-				Subsystem:          &subsystem.Config{Policy: p, Version: "test"},
+				Subsystem:          sub,
 			})
 			if err != nil {
 				t.Fatal(err)

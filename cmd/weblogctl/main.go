@@ -19,9 +19,6 @@ import (
 	"syscall"
 )
 
-// Version is set at link time (-ldflags "-X main.Version=…").
-var Version = "dev"
-
 // Exit statuses beyond the remote ones of PROTOCOL.md §5.
 const (
 	exitLocal   = 1

@@ -74,6 +74,7 @@ AllowUsers {{.User}}
 LogLevel VERBOSE
 MaxStartups 50
 MaxSessions 50
+ExposeAuthInfo yes
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
 {{end}}{{if .CAKeys}}TrustedUserCAKeys {{.Dir}}/user_ca.pub
 {{end}}`))
