@@ -8,8 +8,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/audit"
-	"github.com/weblogctl/weblogctl/internal/policyflag"
 	"github.com/weblogctl/weblogctl/internal/buildinfo"
+	"github.com/weblogctl/weblogctl/internal/policyflag"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
