@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -92,7 +93,8 @@ func serve(s *server) int {
 		// sshd lets a session outlive its certificate; access granted
 		// until a time ends then.
 		var stop context.CancelFunc
-		ctx, stop = context.WithDeadline(ctx, id.Until)
+		ctx, stop = context.WithDeadlineCause(ctx, id.Until, wire.Errorf(wire.StatusLimit,
+			"access ended: the certificate expired at "+id.Until.UTC().Format(time.RFC3339)))
 		defer stop()
 	}
 	if mode == subsystem.ModeExec {

@@ -151,9 +151,9 @@ func TestAuthorizeCertificate(t *testing.T) {
 	server := buildBin(t, "weblog-server")
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
-	data := genLog(30)
+	data := append(genLog(30), '\n') // complete lines only, as follow sends
 	lines := bytes.SplitAfter(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
-	lastLine := lines[len(lines)-1]
+	lastLine := append(lines[len(lines)-1], '\n')
 	if err := os.WriteFile(logPath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -247,14 +247,40 @@ func TestAuthorizeCertificate(t *testing.T) {
 	}
 
 	// A certificate valid for a few seconds works until then, and not
-	// after; the clock, not a guess, says when.
-	cert = sign("--expires", "3s", "--audit-log", sshdAudit)
+	// after; the clock, not a guess, says when. A follow started with it
+	// ends when it expires (sshd would let it run on; weblog-server and
+	// the embedded server end it).
+	cert = sign("--expires", "4s", "--audit-log", sshdAudit)
 	until := time.Unix(int64(cert.ValidBefore), 0)
-	for _, h := range hosts {
-		if out, errOut, st := h.ssh(t, nil, "cat access"); st != 0 || !bytes.Equal(out, data) {
-			if time.Now().Before(until) {
-				t.Errorf("%s: short-lived certificate before it expires: status %d: %s", h.name, st, errOut)
+	type ended struct {
+		at          time.Time
+		out, errOut []byte
+	}
+	follows := make([]chan ended, len(hosts))
+	for i, h := range hosts {
+		follows[i] = make(chan ended, 1)
+		c := exec.Command(sshdtest.Require(t, "ssh", "/usr/bin/ssh"), "-F", h.config, "web1", "follow --lines=1 access")
+		var out, errOut syncBuffer
+		c.Stdout, c.Stderr = &out, &errOut
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { c.Wait(); follows[i] <- ended{time.Now(), out.Bytes(), errOut.Bytes()} }()
+		t.Cleanup(func() { c.Process.Kill() })
+	}
+	for i, h := range hosts {
+		select {
+		case e := <-follows[i]:
+			if e.at.Before(until) {
+				t.Errorf("%s: follow with a short-lived certificate ended at %v, before it expired at %v: %q", h.name, e.at, until, e.out)
+			} else if !bytes.Equal(e.out, lastLine) {
+				t.Errorf("%s: follow sent %q, want the last line", h.name, e.out)
 			}
+			if h.name == "sshd" && !bytes.Contains(e.errOut, []byte("weblog-server: error: access ended: the certificate expired at ")) {
+				t.Errorf("sshd: follow's stderr %q does not say the certificate expired", e.errOut)
+			}
+		case <-time.After(time.Until(until) + 15*time.Second):
+			t.Errorf("%s: follow still running 15s after the certificate expired", h.name)
 		}
 	}
 	for time.Now().Before(until) {
