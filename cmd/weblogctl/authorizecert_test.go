@@ -4,8 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -392,4 +396,140 @@ func (b *syncBuffer) Changed() <-chan struct{} {
 		b.changed = make(chan struct{})
 	}
 	return b.changed
+}
+
+// fakePrompter answers password prompts with pass.
+type fakePrompter struct {
+	pass    string
+	prompts []string
+}
+
+func (p *fakePrompter) Password(prompt string) (string, error) {
+	p.prompts = append(p.prompts, prompt)
+	return p.pass, nil
+}
+func (p *fakePrompter) Confirm(string) (bool, error) { return false, nil }
+
+func TestLoadCAKey(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "ca")
+	pub, err := sshdtest.WriteKey(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := loadCAKey(plain, nil); err != nil || !bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
+		t.Fatalf("plain CA key: %v", err)
+	}
+	// The same key with a passphrase.
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "ca", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := filepath.Join(dir, "ca_enc")
+	if err := os.WriteFile(enc, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := &fakePrompter{pass: "secret"}
+	if _, err := loadCAKey(enc, p); err != nil || len(p.prompts) != 1 || !strings.Contains(p.prompts[0], enc) {
+		t.Errorf("encrypted CA key: %v, prompts %q", err, p.prompts)
+	}
+	if _, err := loadCAKey(enc, &fakePrompter{pass: "wrong"}); err == nil {
+		t.Error("a wrong passphrase opened the CA key")
+	}
+	if _, err := loadCAKey(enc, nil); err == nil || !strings.Contains(err.Error(), "no terminal") {
+		t.Errorf("encrypted CA key without a prompter: %v", err)
+	}
+	if _, err := loadCAKey(plain+".pub", nil); err == nil || !strings.Contains(err.Error(), "give the CA's private key") {
+		t.Errorf("public key as CA: %v", err)
+	}
+	if _, err := loadCAKey(filepath.Join(dir, "missing"), nil); err == nil {
+		t.Error("missing CA key file accepted")
+	}
+}
+
+// TestAuthorizeCertificateCommand: the certificate goes beside the key
+// (replacing an older one) or to stdout for --key -, and mistakes are
+// usage errors that write nothing.
+func TestAuthorizeCertificateCommand(t *testing.T) {
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca")
+	caPub, err := sshdtest.WriteKey(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := filepath.Join(dir, "alice")
+	if _, err := sshdtest.WriteKey(key); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--ca", ca, "--key", key + ".pub", "--log", "access=/var/log/a.log"}
+	out := authorizeOut(t, append(base, "--expires", "2h", "--serial", "9")...)
+	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+defaultPrincipal+", valid until ") {
+		t.Errorf("authorize --ca printed %q", out)
+	}
+	st, err := os.Stat(key + "-cert.pub")
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("certificate file: %v, %v", st, err)
+	}
+	authorizeOut(t, append(base, "--expires", "2h", "--serial", "10", "--principal", "web", "--principal", "ops")...)
+	b, _ := os.ReadFile(key + "-cert.pub")
+	k, _, _, _, err := ssh.ParseAuthorizedKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert := k.(*ssh.Certificate)
+	if cert.Serial != 10 || strings.Join(cert.ValidPrincipals, ",") != "web,ops" || !bytes.Equal(cert.SignatureKey.Marshal(), caPub.Marshal()) {
+		t.Errorf("replaced certificate: serial %d, principals %q", cert.Serial, cert.ValidPrincipals)
+	}
+	if cert.KeyId == "" {
+		t.Error("no key ID")
+	}
+
+	// --key -: the certificate on stdout.
+	pubData, _ := os.ReadFile(key + ".pub")
+	var stdout, stderr bytes.Buffer
+	app := []string{"weblogctl", "authorize", "--ca", ca, "--key", "-", "--log", "access=/var/log/a.log", "--expires", "1h", "--key-id", "bob"}
+	if st := runWithStdin(t, app, bytes.NewReader(pubData), &stdout, &stderr); st != 0 {
+		t.Fatalf("--key -: status %d: %s", st, stderr.String())
+	}
+	if k, _, _, _, err := ssh.ParseAuthorizedKey(stdout.Bytes()); err != nil || k.(*ssh.Certificate).KeyId != "bob" {
+		t.Errorf("--key - printed %q: %v", stdout.String(), err)
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{base, "--ca needs --expires"},
+		{append(base, "--expires", "1h", "--from", "example.com"), "source address"},
+		{append(base, "--expires", "1h", "--from", "!10.0.0.0/8"), "source address"},
+		{append(base, "--expires", "soon"), "--expires"},
+		{append(base, "--expires", "2020-01-01"), "not in the future"},
+		{append(base, "--expires", "1h", "--comment", "a", "--key-id", "b"), "--comment and --key-id"},
+		{append(base, "--expires", "1h", "--principal", "a b"), "principal"},
+		{[]string{"--key", key + ".pub", "--log", "access=/x", "--principal", "web"}, "--principal is for a certificate"},
+		{[]string{"--key", key + ".pub", "--log", "access=/x", "--serial", "5"}, "--serial is for a certificate"},
+		{[]string{"--ca", ca, "--key", ca + ".pub", "--log", "access=/x", "--expires", "1h"}, "the CA's own key"},
+	} {
+		before, _ := os.ReadFile(key + "-cert.pub")
+		var stdout, stderr bytes.Buffer
+		st := run(context.Background(), append([]string{"weblogctl", "authorize"}, tt.args...), &stdout, &stderr)
+		if st != 2 || !strings.Contains(stderr.String(), tt.want) || stdout.Len() > 0 {
+			t.Errorf("authorize %q: status %d, stdout %q, stderr %q; want 2 and %q", tt.args, st, stdout.String(), stderr.String(), tt.want)
+		}
+		if after, _ := os.ReadFile(key + "-cert.pub"); !bytes.Equal(before, after) {
+			t.Errorf("authorize %q changed the certificate file", tt.args)
+		}
+	}
+}
+
+// runWithStdin is run with stdin as the app's input.
+func runWithStdin(t *testing.T, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	t.Helper()
+	app := newApp(stdout, stderr)
+	app.Reader = stdin
+	if err := app.RunContext(context.Background(), args); err != nil {
+		return report(stderr, err)
+	}
+	return 0
 }
