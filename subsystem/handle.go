@@ -103,7 +103,7 @@ func handlerFor(verb string) handler {
 
 // version answers the version verb.
 func version(_ context.Context, ss *session, _ wire.Request, o output) error {
-	v := wire.VersionInfo{Version: ss.opts.Version, Protocol: Protocol}
+	v := versionInfo(ss.opts.Version, ss.opts.Started, time.Now())
 	if err := o.meta(v, fmt.Sprintf("weblog-server %s protocol %d\n", v.Version, v.Protocol)); err != nil {
 		return err
 	}
