@@ -43,11 +43,19 @@ func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer
 		}
 		out = zw
 	}
+	var bw *batchWriter
+	if req.Verb == wire.VerbFilter && !req.Follow {
+		bw = newBatchWriter(out)
+		out = bw
+	}
 	m := &meter{output: newOutput(req.Framed, out, errOut), max: cfg.MaxBytes}
 	var we *wire.Error
 	if err := dispatch(ctx, cfg, req, m); err != nil {
 		we = errorFor(err)
 		m.fail(we)
+	}
+	if bw != nil {
+		bw.Flush() // a failure means the client left
 	}
 	if zw != nil {
 		zw.Close() // writes what is buffered; a failure means the client left
