@@ -43,6 +43,13 @@ type options struct {
 	seed         uint64
 	timeout      time.Duration
 	serve        time.Duration
+	lanRTT       time.Duration
+	lanMbit      float64
+	classic      bool          // the table of issue 7's targets
+	profiles     []dataProfile // the profile matrix of issue 14
+	deploy       []string      // deployments the matrix measures
+	profileMB    int
+	profileRuns  int
 }
 
 func main() {
@@ -60,8 +67,27 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated logs")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.serve, "serve", 0, "measure nothing: set up, print how to reach the servers, keep them up this long (for profiling)")
+	flag.DurationVar(&o.lanRTT, "lan-rtt", time.Millisecond, "round-trip time of the emulated LAN")
+	flag.Float64Var(&o.lanMbit, "lan-mbit", 1000, "bandwidth of the emulated LAN in Mbit/s, each direction")
+	flag.BoolVar(&o.classic, "classic", true, "measure the classic table (issue 7's targets: 200 MB fetch and filter, follow, RSS, embedded server, Go benchmarks)")
+	profiles := flag.String("profiles", defaultProfiles, "data profiles of the matrix, SHAPE-PERCENT404 (shapes: zipf, entropy, json); none to skip the matrix")
+	deploy := flag.String("deploy", "forced,subsystem", "deployments the matrix measures: forced (command= in authorized_keys), subsystem (Subsystem in sshd_config)")
+	flag.IntVar(&o.profileMB, "profile-mb", 64, "size of each profile's log in MB")
+	flag.IntVar(&o.profileRuns, "profile-runs", 3, "timed runs per command in the profile matrix")
 	flag.Parse()
-	if flag.NArg() > 0 || o.runs < 1 {
+	var err error
+	if o.profiles, err = parseProfiles(*profiles); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -profiles: %v\n", err)
+		os.Exit(2)
+	}
+	if o.deploy, err = parseDeploy(*deploy); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -deploy: %v\n", err)
+		os.Exit(2)
+	}
+	if !o.classic { // the classic logs are still served, small
+		o.bigMB, o.midMB = 1, 1
+	}
+	if flag.NArg() > 0 || o.runs < 1 || o.profileRuns < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -69,7 +95,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	err := run(ctx, o, os.Stdout)
+	err = run(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: error: %v\n", err)
 		os.Exit(1)
@@ -107,9 +133,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.serve > 0 {
 		return b.hold(ctx, o.serve)
 	}
-	for _, step := range []func(context.Context) error{
-		b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.follow, b.embedded, b.goBenchmarks,
-	} {
+	var steps []func(context.Context) error
+	if o.classic {
+		steps = append(steps, b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.follow, b.embedded, b.goBenchmarks)
+	}
+	steps = append(steps, b.matrix)
+	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("interrupted: %w", context.Cause(ctx))
@@ -137,10 +166,16 @@ type bench struct {
 	sshd    *sshd
 	proxy   *proxy // the emulated link of the targets
 	longFat *proxy // same RTT, 10× the bandwidth: shows the per-channel window cap
-	emb     *embedded
-	embErr  error // why there is no embedded server
-	hasFilt bool
-	ciphers []string // "client → server: cipher" notes
+	lan     *proxy // the emulated LAN
+
+	subSSHD         *sshd  // the Subsystem deployment, if measured
+	subSlow, subLAN *proxy // the emulated links to it
+	plogs           []profileLog
+	tables          []table // the matrix's, one per profile
+	emb             *embedded
+	embErr          error // why there is no embedded server
+	hasFilt         bool
+	ciphers         []string // "client → server: cipher" notes
 
 	rows      []row
 	cmds      []string
@@ -159,7 +194,7 @@ type row struct {
 
 // stop ends the servers the run started.
 func (b *bench) stop() {
-	for _, p := range []*proxy{b.proxy, b.longFat} {
+	for _, p := range []*proxy{b.proxy, b.longFat, b.lan, b.subSlow, b.subLAN} {
 		if p != nil {
 			p.Close()
 		}
@@ -167,7 +202,9 @@ func (b *bench) stop() {
 	if b.emb != nil {
 		b.emb.Close()
 	}
-	if b.sshd != nil {
-		b.sshd.Close()
+	for _, s := range []*sshd{b.sshd, b.subSSHD} {
+		if s != nil {
+			s.Close()
+		}
 	}
 }
