@@ -50,6 +50,7 @@ type options struct {
 	deploy       []string      // deployments the matrix measures
 	profileMB    int
 	profileRuns  int
+	rows         string // the matrix's rows: fetch, filter or both
 }
 
 func main() {
@@ -72,6 +73,7 @@ func main() {
 	flag.BoolVar(&o.classic, "classic", true, "measure the classic table (issue 7's targets: 200 MB fetch and filter, follow, RSS, embedded server, Go benchmarks)")
 	profiles := flag.String("profiles", defaultProfiles, "data profiles of the matrix, SHAPE-PERCENT404 (shapes: zipf, entropy, json); none to skip the matrix")
 	deploy := flag.String("deploy", "forced,subsystem", "deployments the matrix measures: forced (command= in authorized_keys), subsystem (Subsystem in sshd_config)")
+	flag.StringVar(&o.rows, "rows", "fetch,filter", "rows of the profile matrix: fetch, filter or both")
 	flag.IntVar(&o.profileMB, "profile-mb", 64, "size of each profile's log in MB")
 	flag.IntVar(&o.profileRuns, "profile-runs", 3, "timed runs per command in the profile matrix")
 	flag.Parse()

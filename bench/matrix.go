@@ -118,11 +118,11 @@ func (b *bench) matrix(ctx context.Context) error {
 		t := table{pl: pl}
 		for _, d := range b.o.deploy {
 			var err error
-			if !fetched[pl.p.Shape+d] {
+			if strings.Contains(b.o.rows, "fetch") && !fetched[pl.p.Shape+d] {
 				fetched[pl.p.Shape+d] = true
 				err = b.matrixFetch(ctx, &t, d)
 			}
-			if err == nil {
+			if err == nil && strings.Contains(b.o.rows, "filter") {
 				err = b.matrixFilter(ctx, &t, d)
 			}
 			if err != nil {
