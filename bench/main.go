@@ -66,7 +66,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the module's Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, configs, sshd.log)")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated logs")
-	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "stop everything after this long")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.serve, "serve", 0, "measure nothing: set up, print how to reach the servers, keep them up this long (for profiling)")
 	flag.DurationVar(&o.lanRTT, "lan-rtt", time.Millisecond, "round-trip time of the emulated LAN")
 	flag.Float64Var(&o.lanMbit, "lan-mbit", 1000, "bandwidth of the emulated LAN in Mbit/s, each direction")
@@ -74,7 +74,7 @@ func main() {
 	profiles := flag.String("profiles", defaultProfiles, "data profiles of the matrix, SHAPE-PERCENT404 (shapes: zipf, entropy, json); none to skip the matrix")
 	deploy := flag.String("deploy", "forced,subsystem", "deployments the matrix measures: forced (command= in authorized_keys), subsystem (Subsystem in sshd_config)")
 	flag.StringVar(&o.rows, "rows", "fetch,filter", "rows of the profile matrix: fetch, filter or both")
-	flag.IntVar(&o.profileMB, "profile-mb", 64, "size of each profile's log in MB")
+	flag.IntVar(&o.profileMB, "profile-mb", 200, "size of each profile's log in MB")
 	flag.IntVar(&o.profileRuns, "profile-runs", 3, "timed runs per command in the profile matrix")
 	flag.Parse()
 	var err error

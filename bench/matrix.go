@@ -111,7 +111,9 @@ func deployHost(d string) string {
 }
 
 // matrix measures every profile in every deployment: fetch (once per
-// shape: it does not depend on the match rate) and filter.
+// shape: it does not depend on the match rate) on loopback and the LAN,
+// and filter on loopback and, up to 15% matches, the WAN: the rows with
+// the targets of issue 14 (fetch over the WAN is the classic table's).
 func (b *bench) matrix(ctx context.Context) error {
 	fetched := map[string]bool{}
 	for _, pl := range b.plogs {
@@ -153,7 +155,7 @@ func (b *bench) wanName() string {
 func (b *bench) matrixFetch(ctx context.Context, t *table, d string) error {
 	name, path, size := t.pl.p.Name(), t.pl.path, t.pl.st.Bytes
 	h := deployHost(d)
-	loop, lan, wan := b.sides(d)
+	loop, lan, _ := b.sides(d)
 	plain := side{b.sshd, nil}
 	out := filepath.Join(b.dir, "out")
 	scp := func(host string, opts ...string) job {
@@ -186,7 +188,6 @@ func (b *bench) matrixFetch(ctx context.Context, t *table, d string) error {
 		{"fetch -o, loopback, vs scp", fetchO(h), scp("plain"), loop, plain, 0.9, true},
 		{"fetch > OUT, loopback, vs ssh -c aes128-gcm cat", stdout, cat, loop, plain, 1.2, false},
 		{"fetch -o, " + b.lanName() + ", vs scp", fetchO(h + "-lan"), scp("plain-lan"), lan, side{b.sshd, b.lan}, lanTarget, false},
-		{"fetch -o, " + b.wanName() + ", vs scp -C", fetchO(h + "-slow"), scp("plain-slow", "-C"), wan, side{b.sshd, b.proxy}, 0.67, false},
 	} {
 		if err := b.matrixRow(ctx, t, d, c.what, c.ours, c.theirs, c.oursAt, c.theirsAt, c.target, c.warm); err != nil {
 			return err
@@ -217,14 +218,17 @@ func (b *bench) matrixFilter(ctx context.Context, t *table, d string) error {
 		j.Stdout, j.Clean, j.Check = out, remove(out), fileSize(out, t.pl.st.NFBytes)
 		return j
 	}
-	loopTarget, wanTarget := 0.5, 0.2
+	loopTarget := 0.5
 	if t.pl.p.NotFound > 0.15 {
-		loopTarget, wanTarget = 0.8, 0
+		loopTarget = 0.8
 	}
 	if err := b.matrixRow(ctx, t, d, "filter --status 404, loopback, vs ssh cat | awk", ours(h), theirs("plain", ""), loop, side{b.sshd, nil}, loopTarget, true); err != nil {
 		return err
 	}
-	return b.matrixRow(ctx, t, d, "filter --status 404, "+b.wanName()+", vs ssh -C cat | awk", ours(h+"-slow"), theirs("plain-slow", "-C"), wan, side{b.sshd, b.proxy}, wanTarget, false)
+	if t.pl.p.NotFound > 0.15 {
+		return nil // no target over the WAN; ssh -C | awk of the whole log takes long
+	}
+	return b.matrixRow(ctx, t, d, "filter --status 404, "+b.wanName()+", vs ssh -C cat | awk", ours(h+"-slow"), theirs("plain-slow", "-C"), wan, side{b.sshd, b.proxy}, 0.2, false)
 }
 
 // matrixRow measures ours against theirs and adds the row to t.
@@ -271,7 +275,8 @@ func (b *bench) reportMatrix(w io.Writer) {
 	fmt.Fprintf(w, "Each profile's log is %d MB; times are the median of %d runs (min–max), alternating; "+
 		"ratio = ours / theirs. CPU: user+sys of the client command (wait4; for ssh | awk both) and of the server side "+
 		"(sshd's reaped children for that connection: sshd + weblog-server, or sshd + sftp-server / cat). "+
-		"Wire: bytes the emulated link carried towards the client. Fetch rows are measured on the first profile of each shape. "+
+		"Wire: bytes the emulated link carried towards the client. Fetch rows are measured on the first profile of each shape "+
+		"(fetch over the WAN is in the table above); filter over the WAN only up to 15%% matches (the targets'). "+
 		"Deployments: forced = `command=` in authorized_keys, no Subsystem line (weblogctl's subsystem request is refused, it falls back to exec); "+
 		"subsystem = `Subsystem weblog …` in sshd_config, a key without a command. Baselines always run against the same sshd with a plain key.\n",
 		b.o.profileMB, b.o.profileRuns)
