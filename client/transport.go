@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -44,19 +43,8 @@ func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, er
 	t.mu.Lock()
 	useExec := t.exec
 	t.mu.Unlock()
-	if !useExec {
-		s, err := t.startSession(ctx, req, false)
-		if err == nil || !errors.Is(err, errSubsystemRefused) {
-			return s, err
-		}
-		t.mu.Lock()
-		t.exec = true
-		t.mu.Unlock()
-	}
-	return t.startSession(ctx, req, true)
+	return t.startSession(ctx, req, useExec)
 }
-
-var errSubsystemRefused = errors.New("subsystem request failed")
 
 func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool) (*stream, error) {
 	sess, err := t.client.NewSession()
@@ -75,14 +63,22 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 	}
 	stderr := &limitedBuffer{max: 64 << 10}
 	sess.Stderr = stderr
+	if !exec {
+		if err = sess.RequestSubsystem(SubsystemName); err == nil {
+			_, err = io.WriteString(stdin, req.String()+"\n")
+		} else {
+			// Refused: a forced command, most likely. The same session
+			// takes the exec request (RFC 4254 §6.5: only a request that
+			// succeeds starts it), which saves opening another: one
+			// round trip.
+			t.mu.Lock()
+			t.exec = true
+			t.mu.Unlock()
+			exec = true
+		}
+	}
 	if exec {
 		err = sess.Start(req.String())
-	} else {
-		if err = sess.RequestSubsystem(SubsystemName); err != nil {
-			sess.Close()
-			return nil, fmt.Errorf("%w: %w", errSubsystemRefused, err)
-		}
-		_, err = io.WriteString(stdin, req.String()+"\n")
 	}
 	if err != nil {
 		sess.Close()
