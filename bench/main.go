@@ -143,7 +143,12 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted: %w", context.Cause(ctx))
+				// Stopped by -timeout or a signal: what was measured
+				// is still worth a look, marked as incomplete.
+				err = fmt.Errorf("interrupted: %w", context.Cause(ctx))
+				b.loadEnd = loadAvg()
+				fmt.Fprintf(out, "**Incomplete run: %v.**\n\n", err)
+				b.report(out)
 			}
 			return err
 		}
