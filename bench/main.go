@@ -1,8 +1,10 @@
 // Command bench measures weblogctl and weblog-server against what users
 // already type — scp, ssh host cat | awk, ssh host tail -F — in one run
-// on this machine, and prints the results as a markdown table of ratios
-// (ours / theirs) next to the targets of issue 7. BENCHMARKS.md says what
-// is measured and holds one run's table.
+// on this machine, and prints the results as markdown tables of ratios
+// (ours / theirs) next to the targets: issue 7's classic table, then one
+// table per data profile of issue 14 (matrix.go: match rates, log
+// shapes, both deployments, loopback, LAN and WAN). BENCHMARKS.md says
+// what is measured and holds one run's tables.
 //
 // Run it from the repository root, as root, with OpenSSH's sshd, ssh and
 // scp installed (about 4–6 minutes on 2 cores):
