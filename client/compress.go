@@ -50,6 +50,20 @@ func ParseCompression(mode string) (string, error) {
 	return "", fmt.Errorf("unknown compression %q (want auto, zstd or none)", mode)
 }
 
+// decideLater stands, in a request's Compress, for "measure the link and
+// decide": request resolves it before the request is sent, measuring the
+// round trip while the session opens (PROTOCOL.md never sees it).
+const decideLater = "auto"
+
+// compressionFor returns what a cat or filter request should carry in
+// Compress: the mode's answer, or decideLater when it depends on the link.
+func (c *Client) compressionFor() string {
+	if c.compress != CompressZstd && c.compress != CompressNone && c.rtt != nil {
+		return decideLater
+	}
+	return c.compression(context.Background())
+}
+
 // compression returns the compression to ask for.
 func (c *Client) compression(ctx context.Context) string {
 	switch c.compress {

@@ -34,7 +34,7 @@ type CatOptions struct {
 // it sent. It returns the server's summary.
 func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Writer) (wire.End, error) {
 	req := wire.Request{Verb: wire.VerbCat, Log: log, Offset: opt.Offset, Length: opt.Length, HasLength: opt.HasLength,
-		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix, Compress: c.compression(ctx)}
+		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix, Compress: c.compressionFor()}
 	h := sha256.New()
 	var n int64
 	next := int64(-1)

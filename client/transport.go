@@ -19,7 +19,9 @@ const SubsystemName = "weblog"
 // transport opens one request stream: the request line goes to the server
 // and its framed answer comes back.
 type transport interface {
-	start(ctx context.Context, req wire.Request) (*stream, error)
+	// start sends req; prepare, if not nil, may still change it right
+	// before it is sent.
+	start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error)
 }
 
 // stream is one request in flight.
@@ -39,14 +41,17 @@ type sshTransport struct {
 	exec   bool // the subsystem was refused once: use exec
 }
 
-func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+func (t *sshTransport) start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error) {
 	t.mu.Lock()
 	useExec := t.exec
 	t.mu.Unlock()
-	return t.startSession(ctx, req, useExec)
+	return t.startSession(ctx, req, useExec, prepare)
 }
 
-func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool) (*stream, error) {
+func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool, prepare func(*wire.Request)) (*stream, error) {
+	if prepare == nil {
+		prepare = func(*wire.Request) {}
+	}
 	sess, err := t.client.NewSession()
 	if err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
@@ -65,6 +70,7 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 	sess.Stderr = stderr
 	if !exec {
 		if err = sess.RequestSubsystem(SubsystemName); err == nil {
+			prepare(&req)
 			_, err = io.WriteString(stdin, req.String()+"\n")
 		} else {
 			// Refused: a forced command, most likely. The same session
@@ -78,6 +84,7 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 		}
 	}
 	if exec {
+		prepare(&req)
 		err = sess.Start(req.String())
 	}
 	if err != nil {
@@ -115,7 +122,10 @@ type pipeTransport struct {
 	mu sync.Mutex
 }
 
-func (t *pipeTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+func (t *pipeTransport) start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error) {
+	if prepare != nil {
+		prepare(&req)
+	}
 	t.mu.Lock()
 	if _, err := io.WriteString(t.w, req.String()+"\n"); err != nil {
 		t.mu.Unlock()

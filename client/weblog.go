@@ -60,7 +60,14 @@ type RemoteError = wire.Error
 // that long.
 func (c *Client) request(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error) (wire.End, error) {
 	req.Framed = true
-	s, err := c.t.start(ctx, req)
+	var prepare func(*wire.Request)
+	if req.Compress == decideLater {
+		// Three round trips measure the link; they overlap opening the
+		// session and the subsystem or exec request (two or three).
+		go c.linkRTT(ctx)
+		prepare = func(r *wire.Request) { r.Compress = c.compression(ctx) }
+	}
+	s, err := c.t.start(ctx, req, prepare)
 	if err != nil {
 		return wire.End{}, err
 	}
