@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -33,9 +31,9 @@ func handle(ctx context.Context, cfg *Config, line string, out, errOut io.Writer
 		report(cfg, entry, began, 0, we)
 		return we.Status
 	}
-	var zw *zstd.Encoder
-	if req.Compress == wire.CompressZstd {
-		if zw, err = newCompressor(out); err != nil {
+	var zw io.WriteCloser
+	if req.Compress != "" {
+		if zw, err = newCompressor(out, req.Compress); err != nil {
 			we := errorFor(err)
 			newOutput(true, out, errOut).fail(we)
 			report(cfg, entry, began, 0, we)
