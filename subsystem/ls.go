@@ -57,6 +57,9 @@ func stat(_ context.Context, ss *session, req wire.Request, o output) error {
 		return unavailable(req.Log)
 	}
 	info := wire.LogInfo{Name: req.Log, Size: st.Size(), MTime: st.ModTime().UTC().Format(time.RFC3339), ID: c.id}
+	if l, err := ss.policy.Lookup(req.Log); err == nil {
+		describeLog(ss.formats, l, c, &info)
+	}
 	text := fmt.Sprintf("name=%s size=%d mtime=%s id=%s\n", info.Name, info.Size, info.MTime, info.ID)
 	if err := o.meta(info, text); err != nil {
 		return err

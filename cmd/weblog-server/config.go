@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -65,6 +66,7 @@ func newServer(c *cli.Context) (*server, error) {
 	auditSyslog = auditSyslog || v.Last("audit-syslog") == "true"
 
 	opts.Version = buildinfo.Version(Version)
+	opts.Started = time.Now()
 	var err error
 	if opts.Audit, err = s.openAudit(auditLog, auditSyslog); err != nil {
 		s.close()

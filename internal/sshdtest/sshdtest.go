@@ -44,6 +44,11 @@ type Options struct {
 	// NoAuthorizedKey leaves authorized_keys empty: only certificates log
 	// in.
 	NoAuthorizedKey bool
+	// SetEnv are NAME=VALUE settings of sshd_config's SetEnv: sessions
+	// get them in their environment (HOME=DIR gives the login shell
+	// another home, and so another ~/.bashrc). Values must not hold
+	// spaces or quotes.
+	SetEnv []string
 }
 
 // Server is a running sshd.
@@ -77,6 +82,7 @@ MaxSessions 50
 ExposeAuthInfo yes
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
 {{end}}{{if .CAKeys}}TrustedUserCAKeys {{.Dir}}/user_ca.pub
+{{end}}{{if .SetEnv}}SetEnv {{.SetEnv}}
 {{end}}`))
 
 // listening is what sshd -e prints when it is ready.
@@ -149,7 +155,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 			return nil, err
 		}
 		var cfg bytes.Buffer
-		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys}); err != nil {
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys, "SetEnv": strings.Join(opt.SetEnv, " ")}); err != nil {
 			return nil, err
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
