@@ -19,7 +19,7 @@ func listenCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "listen",
 		Usage: "run a self-contained SSH server that serves the logs (no sshd needed)",
-		UsageText: `weblog-server listen --addr 127.0.0.1:2222 --host-key FILE --authorized-keys FILE [--password-file FILE] --log NAME=PATH [--log NAME=PATH …]
+		UsageText: `weblog-server listen --addr 127.0.0.1:2222 --host-key FILE --authorized-keys FILE [--trusted-user-ca-keys FILE] [--password-file FILE] --log NAME=PATH [--log NAME=PATH …]
 
 Then, from a client:
   ssh -p 2222 HOST                   # follows the first log
@@ -29,7 +29,14 @@ Then, from a client:
 under OpenSSH) and nothing else: no shell, no forwarding. A shell request
 follows the first log. The host key (ed25519) is created if FILE does not
 exist. Logs one line per connection, login and request on stderr; stops
-gracefully on SIGINT or SIGTERM.`,
+gracefully on SIGINT or SIGTERM.
+
+With --trusted-user-ca-keys, OpenSSH user certificates signed by one of those
+CAs log in (weblogctl authorize --ca makes them) when valid now, for a user
+name among their principals, from their source-address. A certificate's
+force-command is its policy: read as weblog-server's own flags, never run
+(--policy refused; --audit-log needs this server's --audit-log, where its
+records go). The connection ends when the certificate expires.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:2222", Usage: "listen on `HOST:PORT` (0.0.0.0:2222 for every interface)"},
 			&cli.StringFlag{Name: "host-key", Required: true, Usage: "the server's ed25519 host key `FILE` (OpenSSH format), created if missing"},
