@@ -368,3 +368,26 @@ func (e *entries) all() []audit.Entry {
 	defer e.mu.Unlock()
 	return append([]audit.Entry(nil), e.e...)
 }
+
+// TestCertificateWithoutForcedCommand: a certificate that carries no
+// force-command gets the server's own policy, as a key in
+// authorized_keys does, still with no pty (no permit-pty).
+func TestCertificateWithoutForcedCommand(t *testing.T) {
+	cs := startCertServer(t, true)
+	cert := &ssh.Certificate{Key: cs.key.PublicKey(), CertType: ssh.UserCert, KeyId: "plain", Serial: 3, ValidPrincipals: []string{"alice"},
+		ValidAfter: uint64(time.Now().Add(-time.Minute).Unix()), ValidBefore: uint64(time.Now().Add(time.Hour).Unix())}
+	if err := cert.SignCert(rand.Reader, cs.ca); err != nil {
+		t.Fatal(err)
+	}
+	c, err := cs.dialCert(t, "alice", "", cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.log.waitFor(t, "certificate id=\"plain\" serial=3", "forced command: false")
+	if out, st := run(t, c, "cat access"); st != 0 || !bytes.Equal(out, testLog) {
+		t.Errorf("cat access: %d bytes, status %d", len(out), st)
+	}
+	if _, st := run(t, c, "cat other"); st != 3 {
+		t.Errorf("cat other: status %d, want 3", st)
+	}
+}
