@@ -533,3 +533,35 @@ func runWithStdin(t *testing.T, args []string, stdin io.Reader, stdout, stderr i
 	}
 	return 0
 }
+
+// TestAuthorizeCertificatePrincipalsFile: the README's sshd_config, with
+// an AuthorizedPrincipalsFile listing weblog, takes a certificate made
+// with authorize's default principal, and refuses one for another.
+func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
+	server := buildBin(t, "weblog-server")
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "access.log")
+	data := append(genLog(5), '\n')
+	if err := os.WriteFile(logPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "weblog_ca")
+	caPub, err := sshdtest.WriteKey(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{defaultPrincipal}})
+	cfg, err := s.SSHConfig("web1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--ca", caFile, "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath, "--expires", "1h"}
+	authorizeOut(t, base...)
+	if out, errOut, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 0 || !bytes.Equal(out, data) {
+		t.Fatalf("default principal %s: status %d, %d bytes: %s", defaultPrincipal, st, len(out), errOut)
+	}
+	authorizeOut(t, append(base, "--principal", "ops")...)
+	if out, _, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 255 || len(out) != 0 {
+		t.Errorf("principal ops, not in the principals file: status %d, %d bytes; want refusal", st, len(out))
+	}
+}
