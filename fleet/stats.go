@@ -48,7 +48,7 @@ func (o StatsOptions) Check() error {
 	if o.Top < 0 {
 		return fmt.Errorf("--top must be at least 1")
 	}
-	if _, err := newStatsWriter(io.Discard, o.Format, statsColumns{}); err != nil {
+	if _, err := newStatsWriter(io.Discard, o.Format, statsColumns{}, false); err != nil {
 		return err
 	}
 	return nil
@@ -92,7 +92,7 @@ func (r *Runner) Stats(ctx context.Context, req client.Request, opt StatsOptions
 		}
 	}
 	if len(blocks) > 0 {
-		if err := writeStats(w, blocks, opt); err != nil {
+		if err := writeStats(w, blocks, opt, IsTerminal(w)); err != nil {
 			r.outputFailed(outputError{err})
 		}
 	}

@@ -60,8 +60,9 @@ type statsWriter interface {
 	flush() error
 }
 
-// writeStats prints the rows of blocks in opt.Format to w.
-func writeStats(w io.Writer, blocks []statsBlock, opt StatsOptions) error {
+// writeStats prints the rows of blocks in opt.Format to w, a terminal
+// when tty.
+func writeStats(w io.Writer, blocks []statsBlock, opt StatsOptions, tty bool) error {
 	cols := statsColumns{host: opt.PerHost, keys: opt.Table.By}
 	var rows []statsRow
 	for _, b := range blocks {
@@ -70,7 +71,7 @@ func writeStats(w io.Writer, blocks []statsBlock, opt StatsOptions) error {
 			rows = append(rows, r)
 		}
 	}
-	sw, err := newStatsWriter(w, opt.Format, cols)
+	sw, err := newStatsWriter(w, opt.Format, cols, tty)
 	if err != nil {
 		return err
 	}
@@ -85,9 +86,8 @@ func writeStats(w io.Writer, blocks []statsBlock, opt StatsOptions) error {
 // newStatsWriter returns the writer of format to w, its header written
 // (buffered) for the formats that have one. Text from the hosts is shown
 // as wire.Sanitize shows it in the table, always, and in JSON and CSV
-// when w is a terminal.
-func newStatsWriter(w io.Writer, format string, cols statsColumns) (statsWriter, error) {
-	tty := IsTerminal(w)
+// when w is a terminal (tty).
+func newStatsWriter(w io.Writer, format string, cols statsColumns, tty bool) (statsWriter, error) {
 	text := func(s string) string { return s }
 	if tty {
 		text = wire.Sanitize

@@ -367,3 +367,52 @@ func TestStatsUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsDurations: with a format that logs %D, each group has
+// p50/p90/p99 within 1% of the durations' ranks ⌊q·(n−1)⌋, and --sort p99
+// puts the slowest group first although it has the fewest lines.
+func TestStatsDurations(t *testing.T) {
+	var b strings.Builder
+	line := func(path string, us int) {
+		fmt.Fprintf(&b, "192.0.2.1 - - [03/Dec/2026:10:00:00 +0000] \"GET %s HTTP/1.1\" 200 10 \"-\" \"t\" %d\n", path, us)
+	}
+	for i := 100; i >= 1; i-- {
+		line("/fast", i*1000) // 1 … 100 ms
+	}
+	for range 3 {
+		line("/slow", 900_000)
+	}
+	log := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := statsServer(t, log, ` --log-format 'access=%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D'`)
+	code, stdout, stderr := runWeblogctl(t, "-F", cfg, "stats", "--by", "path", "--sort", "p99", "--format", "json", "web1")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	type row struct {
+		Path          string
+		Count         int
+		P50, P90, P99 float64
+	}
+	var rows []row
+	for l := range strings.SplitSeq(strings.TrimSpace(stdout), "\n") {
+		var r struct {
+			Path  string
+			Count int
+			P50   float64 `json:"p50_ms"`
+			P90   float64 `json:"p90_ms"`
+			P99   float64 `json:"p99_ms"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row(r))
+	}
+	near := func(got, want float64) bool { return got >= want*0.99 && got <= want*1.01 }
+	if len(rows) != 2 || rows[0].Path != "/slow" || rows[0].Count != 3 || !near(rows[0].P99, 900) ||
+		rows[1].Path != "/fast" || !near(rows[1].P50, 50) || !near(rows[1].P90, 90) || !near(rows[1].P99, 99) {
+		t.Errorf("rows %+v\n%s", rows, stdout)
+	}
+}
