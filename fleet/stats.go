@@ -70,6 +70,9 @@ func (r *Runner) Stats(ctx context.Context, req client.Request, opt StatsOptions
 		tables[i], err = r.sources[i].Stats(ctx, req, opt.Table)
 		return err
 	})
+	if ctx.Err() != nil {
+		return r.result(ctx) // interrupted: partial totals would mislead
+	}
 	var blocks []statsBlock
 	for i, t := range tables {
 		if t == nil {

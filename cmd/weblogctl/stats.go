@@ -34,8 +34,8 @@ cap (--max-groups, default 100000 per host) counts the rest in an
 
 --format table (the default) aligns columns on a terminal and is
 tab-separated otherwise, with a header line; json prints one object per
-row, e.g. {"status":404,"count":213,"bytes":52188} (status and numbers as
-JSON numbers; the (unparsed) and (overflow) rows have null keys and
+row, e.g. {"status":404,"count":213,"bytes":52188} (status, counts and
+percentiles as JSON numbers; the (unparsed) and (overflow) rows have null keys and
 "unparsed":true or "overflow":true); csv has a header line.
 
 With --path (plain mode, nothing installed on the host) the whole file
@@ -55,12 +55,12 @@ Examples:
 func statsCommand() *cli.Command {
 	flags := append([]cli.Flag{
 		&cli.StringFlag{Name: "by", Usage: "group by `KEY[,KEY…]` (see above)"},
-		&cli.IntFlag{Name: "top", Usage: "print only the first `N` groups (after merging the hosts)"},
+		&cli.IntFlag{Name: "top", Usage: "print only the first `N` groups (after merging the hosts)", DefaultText: "all"},
 		&cli.StringFlag{Name: "sort", Value: fleet.SortCount, Usage: "order rows by `ORDER`: count, bytes or p99, descending"},
 		&cli.StringFlag{Name: "format", Usage: "output `FORMAT`: table, json or csv (default: table)"},
-		&cli.BoolFlag{Name: "per-host", Usage: "a host's rows each, with a host column, instead of the totals"},
+		&cli.BoolFlag{Name: "per-host", Usage: "print each host's rows, with a host column, instead of the totals"},
 		&cli.BoolFlag{Name: "history", Usage: "count the rotated files too"},
-		&cli.IntFlag{Name: "max-groups", Usage: fmt.Sprintf("ask each host for at most `N` groups (default %d, at most %d; the server may cap lower)", tally.DefaultMaxGroups, tally.MaxGroups)},
+		&cli.IntFlag{Name: "max-groups", Usage: fmt.Sprintf("ask each host for at most `N` groups (at most %d)", tally.MaxGroups), DefaultText: fmt.Sprint(tally.DefaultMaxGroups)},
 		pathFlag(), logFormatFlag(), logFlag(),
 	}, append(fleetFlags(false), filterFlags()...)...)
 	return logCommand("stats", "count a log's lines by status, path, client … on the server (exact, merged across hosts)", statsHelp, flags, func(c *cli.Context, t targets) error {
