@@ -273,11 +273,12 @@ func TestStatsPlain(t *testing.T) {
 // TestStatsFleet: over three hosts, the merged stats are those of a
 // fourth host serving the three logs concatenated, --top included; the
 // --per-host rows add up to them; a group cap hit on each host is
-// warned about and counted in an (overflow) row.
+// warned about and counted in an (overflow) row; a host that cannot be
+// reached is reported and left out of the totals, exit 255.
 func TestStatsFleet(t *testing.T) {
 	logs := map[string][]byte{"web1": genRealLog(11), "web2": genRealLog(12), "web3": genRealLog(13)}
 	logs["all"] = append(append(append([]byte{}, logs["web1"]...), logs["web2"]...), logs["web3"]...)
-	f := startFleet(t, []string{"web1", "web2", "web3", "all"}, fleetOptions{logs: func(h string) []byte { return logs[h] }})
+	f := startFleet(t, []string{"web1", "web2", "web3", "all", "dead"}, fleetOptions{logs: func(h string) []byte { return logs[h] }})
 	for _, args := range [][]string{
 		{"--by", "status,path", "--format", "json"},
 		{"--by", "path", "--top", "10", "--format", "json"},
@@ -322,7 +323,21 @@ func TestStatsFleet(t *testing.T) {
 		}
 	}
 
-	code, stdout, stderr := runWeblogctl(t, "-F", f.config, "stats", "--by", "path", "--max-groups", "4", "--format", "json", "--log", "access", "web[1-3]")
+	code, stdout, stderr := runWeblogctl(t, "-F", f.config, "stats", "--by", "status", "--format", "json", "--log", "access", "web1", "dead", "web2")
+	var counted int64
+	for line := range strings.SplitSeq(strings.TrimSpace(stdout), "\n") {
+		var r statsRow
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		counted += r.Count
+	}
+	if want := int64(strings.Count(string(logs["web1"])+string(logs["web2"]), "\n")); code != 255 || counted != want ||
+		!strings.HasPrefix(stderr, "weblogctl: error: dead: dial dead") || strings.Count(stderr, "weblogctl: error:") != 1 {
+		t.Errorf("a dead host: exit %d, %d lines counted (want %d), stderr:\n%s", code, counted, want, stderr)
+	}
+
+	code, stdout, stderr = runWeblogctl(t, "-F", f.config, "stats", "--by", "path", "--max-groups", "4", "--format", "json", "--log", "access", "web[1-3]")
 	if code != 0 || strings.Count(stderr, "weblogctl: warning: ") != 3 || !strings.Contains(stderr, "web2: the group cap (4 groups) was reached") {
 		t.Errorf("group cap: exit %d, stderr:\n%s", code, stderr)
 	}
