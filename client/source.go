@@ -8,6 +8,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/sshdial"
+	"github.com/weblogctl/weblogctl/tally"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -34,6 +35,11 @@ type Source interface {
 	// (the LOG, or the base name of the plain-mode path), written beside it
 	// and renamed into place once complete; it returns the file's path.
 	CopyFile(ctx context.Context, req Request, dest func(name string) (string, error)) (string, error)
+	// Stats aggregates the lines of the log (its whole history with
+	// req.History) that req.Filter selects into a table grouped as opt
+	// says: on the server in weblog mode (only the table crosses the
+	// network), here in plain mode.
+	Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error)
 }
 
 // Request is what a command asks of a Source. Fields a request kind does
@@ -185,6 +191,18 @@ func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(stri
 	}
 	_, err = wc.FetchFile(ctx, log, file)
 	return file, err
+}
+
+func (s *weblogSource) Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error) {
+	wc, conn, log, err := s.connect(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if req.History {
+		return wc.StatsHistory(ctx, log, req.Filter, opt)
+	}
+	return wc.Stats(ctx, log, req.Filter, opt)
 }
 
 // DefaultLog returns log, or when it is "" the server's first log.

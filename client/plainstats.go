@@ -1,0 +1,96 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/weblogctl/weblogctl/accesslog"
+	"github.com/weblogctl/weblogctl/tally"
+)
+
+// errPlainHistory is Stats with History in plain mode, which reads one
+// file.
+var errPlainHistory = errors.New("plain mode reads the one file --path names: --history needs weblog-server")
+
+// Stats in plain mode reads the whole file through `cat` and aggregates it
+// here, as weblog-server would on the host (PROTOCOL.md §2.2): the same
+// filter, keys and table, so the results are the same; only the bytes on
+// the wire differ (every line crosses it). There is no policy, so no
+// redaction.
+func (s *plainSource) Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error) {
+	if req.History {
+		return nil, errPlainHistory
+	}
+	agg, err := newPlainAggregator(req.Filter, s.format, opt, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	err = PlainLines(ctx, conn, s.path, false, 0, agg.line)
+	if err != nil && !errors.Is(err, errStopPath) {
+		return nil, err
+	}
+	return agg.t, nil
+}
+
+// plainAggregator counts lines into a table the way the server's stats
+// does: filter first, then parse; a selected line that does not parse is
+// counted as unparsed.
+type plainAggregator struct {
+	t        *tally.Table
+	f        *accesslog.Filter // nil: every line
+	p        *accesslog.AutoParser
+	rec      accesslog.Record
+	skipping bool // inside a line longer than maxPlainLine, already counted
+}
+
+// newPlainAggregator compiles spec (a bad spec is an error before any
+// connection is made) for lines of format (zero: detected).
+func newPlainAggregator(spec accesslog.FilterSpec, format accesslog.Format, opt StatsOptions, now time.Time) (*plainAggregator, error) {
+	a := &plainAggregator{t: tally.New(opt.By, opt.MaxGroups), p: accesslog.NewAutoParser(format)}
+	if spec != (accesslog.FilterSpec{}) {
+		f, err := accesslog.Compile(spec, now)
+		if err != nil {
+			return nil, err
+		}
+		a.f = f
+	}
+	return a, nil
+}
+
+// line counts one line as PlainLines emits it: a whole line, or a piece
+// of maxPlainLine bytes of a longer one, which counts once, as unparsed
+// (no format logs such lines on purpose). It returns errStopPath at the
+// --until-path request, after counting it when it matches.
+func (a *plainAggregator) line(line []byte) error {
+	piece := len(line) >= maxPlainLine && !bytes.HasSuffix(line, []byte("\n"))
+	if a.skipping || piece {
+		if !a.skipping {
+			a.t.AddUnparsed()
+		}
+		a.skipping = piece // the piece that ends the line ends the skip
+		return nil
+	}
+	perr := a.p.Parse(line, &a.rec)
+	if a.f != nil && !a.f.Match(line, &a.rec, perr) {
+		if a.f.Stops(&a.rec, perr) {
+			return errStopPath
+		}
+		return nil
+	}
+	if perr != nil {
+		a.t.AddUnparsed()
+	} else {
+		a.t.Add(&a.rec)
+	}
+	if a.f != nil && a.f.Stops(&a.rec, perr) {
+		return errStopPath
+	}
+	return nil
+}
