@@ -63,6 +63,9 @@ Examples:
 	// A subcommand's usage error is one line and a hint on stderr, exit 2,
 	// like the others (urfave/cli would print the help on stdout).
 	for _, cmd := range app.Commands {
+		// No "help"/"h" subcommand under a command: `weblogctl ls h` is
+		// the host h, not ls's help (--help still shows it).
+		cmd.HideHelpCommand = true
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			return hintError{usageError{fmt.Errorf("%s: %w", cmd.Name, err)}, "see weblogctl " + cmd.Name + " --help"}
 		}
