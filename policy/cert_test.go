@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 func newSigner(t testing.TB) ssh.Signer {
@@ -301,8 +303,8 @@ func FuzzParseForcedCommand(f *testing.F) {
 			}
 			return
 		}
-		if words, _ := SplitCommand(line); !strings.HasPrefix(words[0], "/") || !strings.HasSuffix(words[0], "/"+ServerName) {
-			t.Fatalf("accepted %q, which does not run %s", words[0], ServerName)
+		if words, _ := SplitCommand(line); !strings.HasPrefix(words[0], "/") || !strings.HasSuffix(words[0], "/"+wire.ServerName) {
+			t.Fatalf("accepted %q, which does not run %s", words[0], wire.ServerName)
 		}
 		if err := fc.Profile.Validate(); err != nil {
 			t.Fatalf("accepted profile is invalid: %v", err)

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/weblogctl/weblogctl/wire"
 )
 
 // SplitCommand splits a command line as weblogctl authorize writes it
@@ -72,10 +74,6 @@ func shellSafe(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_@%+=:,./-", c) >= 0
 }
 
-// ServerName is the base name of the weblog-server binary, which a
-// forced command must run.
-const ServerName = "weblog-server"
-
 // ForcedCommand is what a forced command line gives a server that reads
 // it instead of running it: the profile, and whether the command asks for
 // its requests to be audited.
@@ -100,8 +98,8 @@ func ParseForcedCommand(line string) (ForcedCommand, error) {
 	if err != nil {
 		return ForcedCommand{}, err
 	}
-	if !path.IsAbs(argv[0]) || path.Base(argv[0]) != ServerName {
-		return ForcedCommand{}, fmt.Errorf("forced command %q: does not run %s by its absolute path", argv[0], ServerName)
+	if !path.IsAbs(argv[0]) || path.Base(argv[0]) != wire.ServerName {
+		return ForcedCommand{}, fmt.Errorf("forced command %q: does not run %s by its absolute path", argv[0], wire.ServerName)
 	}
 	v, err := ParseArgs(argv[1:])
 	if err != nil {

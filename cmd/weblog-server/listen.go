@@ -53,7 +53,7 @@ records go). The connection ends when the certificate expires.`,
 			}
 			s, err := newServer(c)
 			if err != nil {
-				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
+				return cli.Exit(wire.ErrorPrefix+err.Error(), int(wire.StatusUsage))
 			}
 			defer s.close()
 			var stderr io.Writer = os.Stderr
@@ -73,7 +73,7 @@ records go). The connection ends when the certificate expires.`,
 				Logger:                stderr,
 			})
 			if err != nil {
-				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusInternal))
+				return cli.Exit(wire.ErrorPrefix+err.Error(), int(wire.StatusInternal))
 			}
 			return nil
 		},

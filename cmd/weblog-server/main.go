@@ -46,7 +46,7 @@ or in sshd_config:
 			}
 			s, err := newServer(c)
 			if err != nil {
-				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
+				return cli.Exit(wire.ErrorPrefix+err.Error(), int(wire.StatusUsage))
 			}
 			defer s.close()
 			status = serve(s)
