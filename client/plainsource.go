@@ -96,14 +96,9 @@ func PlainFilter(spec accesslog.FilterSpec, format accesslog.Format, now time.Ti
 	if spec == (accesslog.FilterSpec{}) {
 		return nil, nil
 	}
-	f, err := accesslog.Compile(spec, now)
+	sel, err := accesslog.NewSelector(spec, format, now)
 	if err != nil {
 		return nil, err
 	}
-	p := accesslog.NewAutoParser(format)
-	var rec accesslog.Record
-	return func(line []byte) (bool, bool) {
-		perr := p.Parse(line, &rec)
-		return f.Match(line, &rec, perr), f.Stops(&rec, perr)
-	}, nil
+	return sel.Select, nil // the server's filter selects with the same Selector
 }

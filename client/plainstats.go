@@ -44,24 +44,18 @@ func (s *plainSource) Stats(ctx context.Context, req Request, opt StatsOptions) 
 // counted as unparsed.
 type plainAggregator struct {
 	t        *tally.Table
-	f        *accesslog.Filter // nil: every line
-	p        *accesslog.AutoParser
-	rec      accesslog.Record
-	skipping bool // inside a line longer than maxPlainLine, already counted
+	sel      *accesslog.Selector // as the server's stats selects
+	skipping bool                // inside a line longer than maxPlainLine, already counted
 }
 
 // newPlainAggregator compiles spec (a bad spec is an error before any
 // connection is made) for lines of format (zero: detected).
 func newPlainAggregator(spec accesslog.FilterSpec, format accesslog.Format, opt StatsOptions, now time.Time) (*plainAggregator, error) {
-	a := &plainAggregator{t: tally.New(opt.By, opt.MaxGroups), p: accesslog.NewAutoParser(format)}
-	if spec != (accesslog.FilterSpec{}) {
-		f, err := accesslog.Compile(spec, now)
-		if err != nil {
-			return nil, err
-		}
-		a.f = f
+	sel, err := accesslog.NewSelector(spec, format, now)
+	if err != nil {
+		return nil, err
 	}
-	return a, nil
+	return &plainAggregator{t: tally.New(opt.By, opt.MaxGroups), sel: sel}, nil
 }
 
 // line counts one line as PlainLines emits it: a whole line, or a piece
@@ -77,19 +71,15 @@ func (a *plainAggregator) line(line []byte) error {
 		a.skipping = piece // the piece that ends the line ends the skip
 		return nil
 	}
-	perr := a.p.Parse(line, &a.rec)
-	if a.f != nil && !a.f.Match(line, &a.rec, perr) {
-		if a.f.Stops(&a.rec, perr) {
-			return errStopPath
+	keep, stop := a.sel.Select(line)
+	if keep {
+		if rec, perr := a.sel.Record(); perr != nil {
+			a.t.AddUnparsed()
+		} else {
+			a.t.Add(rec)
 		}
-		return nil
 	}
-	if perr != nil {
-		a.t.AddUnparsed()
-	} else {
-		a.t.Add(&a.rec)
-	}
-	if a.f != nil && a.f.Stops(&a.rec, perr) {
+	if stop {
 		return errStopPath
 	}
 	return nil
