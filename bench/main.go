@@ -139,7 +139,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	}
 	var steps []func(context.Context) error
 	if o.classic {
-		steps = append(steps, b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.follow, b.embedded, b.goBenchmarks)
+		steps = append(steps, b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.statsLoopback, b.follow, b.embedded, b.goBenchmarks)
 	}
 	steps = append(steps, b.matrix)
 	for _, step := range steps {
