@@ -16,7 +16,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	return report(stderr, err)
+	status := report(stderr, err)
+	if status == exitInterrupted {
+		status = interruptStatus(ctx)
+	}
+	return status
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {

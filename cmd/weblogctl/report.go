@@ -30,7 +30,7 @@ func report(stderr io.Writer, err error) int {
 		return hf.Status // each host's failure is reported already
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, sshdial.ErrInterrupted) {
-		return 130 // Ctrl-C, also at a prompt
+		return exitInterrupted // Ctrl-C, also at a prompt
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		return 0 // the reader of our stdout went away, like `| head`
