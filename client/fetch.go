@@ -83,20 +83,39 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 // is verified, so path never holds a partial copy. A partial file left by
 // an interrupted FetchFile is resumed: the server checks that its bytes
 // are still the log's first bytes (SHA-256), and the rest is appended;
-// otherwise the copy starts again from the beginning.
+// otherwise the copy starts again from the beginning. A symbolic link,
+// a device or a FIFO at path is handled like cp does (see outfile.go):
+// a device or FIFO is written straight into, with no partial file.
 func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, error) {
-	part := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
-	end, err := c.fetchPart(ctx, log, part)
-	if errors.Is(err, errPrefixChanged) {
-		end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
+	out, err := resolveOutput(path)
+	if err != nil {
+		return wire.End{}, fmt.Errorf("fetch %s: %w", log, err)
 	}
-	if err == nil {
-		err = os.Rename(part, path)
+	var end wire.End
+	if out.direct {
+		err = writeDirect(ctx, out.path, func(w io.Writer) (err error) {
+			end, err = c.Cat(ctx, log, CatOptions{}, w)
+			return err
+		})
+	} else {
+		part := partPath(out.path)
+		end, err = c.fetchPart(ctx, log, part)
+		if errors.Is(err, errPrefixChanged) {
+			end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
+		}
+		if err == nil {
+			err = os.Rename(part, out.path)
+		}
 	}
 	if err != nil {
 		return end, fmt.Errorf("fetch %s: %w", log, err)
 	}
 	return end, nil
+}
+
+// partPath is the partial file FetchFile writes beside path.
+func partPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
 }
 
 var errPrefixChanged = errors.New("the partial copy no longer matches the log")
@@ -167,7 +186,7 @@ func (c *Client) FetchHistory(ctx context.Context, log string, w io.Writer) erro
 // FetchHistoryFile is FetchHistory into the file at path, written beside
 // it and renamed into place only when complete.
 func (c *Client) FetchHistoryFile(ctx context.Context, log, path string) error {
-	return writeAtomic(path, func(w io.Writer) error { return c.FetchHistory(ctx, log, w) })
+	return writeAtomic(ctx, path, func(w io.Writer) error { return c.FetchHistory(ctx, log, w) })
 }
 
 // logInfo returns the listing entry of log.
@@ -184,10 +203,19 @@ func (c *Client) logInfo(ctx context.Context, log string) (wire.LogInfo, error) 
 	return wire.LogInfo{}, &wire.Error{Status: wire.StatusUnavailable, Message: fmt.Sprintf("log %q: no such log, or not allowed", log)}
 }
 
-// writeAtomic creates path with what fill writes: into a temporary file
-// beside it, synced, and renamed into place only when fill succeeds.
-func writeAtomic(path string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+// writeAtomic creates or replaces path with what fill writes: into a
+// temporary file beside it, synced, and renamed into place only when fill
+// succeeds. A symbolic link, a device or a FIFO at path is handled like
+// FetchFile does.
+func writeAtomic(ctx context.Context, path string, fill func(io.Writer) error) error {
+	out, err := resolveOutput(path)
+	if err != nil {
+		return err
+	}
+	if out.direct {
+		return writeDirect(ctx, out.path, fill)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out.path), "."+filepath.Base(out.path)+".part-*")
 	if err != nil {
 		return err
 	}
@@ -200,7 +228,7 @@ func writeAtomic(path string, fill func(io.Writer) error) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = os.Rename(tmp.Name(), out.path)
 	}
 	return err
 }

@@ -98,11 +98,11 @@ func (r *Runner) Copy(ctx context.Context, req client.Request, fp *Printer, opt 
 	})
 }
 
-// CopyFiles copies every host's log into a file: the one host's to out,
-// or when labelled each host's to out/HOST/NAME (see HostDirs), at most
+// CopyFiles copies every host's log into a file: the one host's to out
+// (out/NAME when out is a directory, see client.OutputPath), or when labelled each host's to out/HOST/NAME (see HostDirs), at most
 // Jobs at once.
 func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) error {
-	dest := func(int, string) (string, error) { return out, nil }
+	dest := func(_ int, name string) (string, error) { return client.OutputPath(out, name) }
 	req.Progress = nil
 	if r.cfg.Labelled {
 		dirs, err := HostDirs(r.cfg.Hosts)
