@@ -127,9 +127,11 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 	if !req.Follow {
 		defer conn.Close()
 		if req.History {
-			return wc.FilterHistory(ctx, log, req.Filter, emit)
+			err = wc.FilterHistory(ctx, log, req.Filter, emit)
+		} else {
+			err = wc.Filter(ctx, log, req.Filter, emit)
 		}
-		return wc.Filter(ctx, log, req.Filter, emit)
+		return withOffered(ctx, req.Log, err, wc.List)
 	}
 	n := req.Lines
 	opt := FollowOptions{Lines: &n, Heartbeat: req.Heartbeat, Filter: req.Filter, OnOpen: req.OnOpen}
@@ -139,7 +141,7 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 			go conn.Keepalive(ctx, req.Keepalive, 3)
 		}
 		_, err = wc.Follow(ctx, log, opt, emit)
-		return err
+		return withOffered(ctx, req.Log, err, wc.List)
 	}
 	first := conn // the connection that found the log carries the first follow
 	dial := func(ctx context.Context) (*sshdial.Conn, error) {
@@ -153,7 +155,7 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 	if first != nil {
 		first.Close()
 	}
-	return err
+	return withOffered(ctx, req.Log, err, s.List) // the follow's connection is closed: a new one
 }
 
 func (s *weblogSource) Copy(ctx context.Context, req Request, w io.Writer) error {
@@ -163,10 +165,11 @@ func (s *weblogSource) Copy(ctx context.Context, req Request, w io.Writer) error
 	}
 	defer conn.Close()
 	if req.History {
-		return wc.FetchHistory(ctx, log, w)
+		err = wc.FetchHistory(ctx, log, w)
+	} else {
+		_, err = wc.Cat(ctx, log, CatOptions{}, w)
 	}
-	_, err = wc.Cat(ctx, log, CatOptions{}, w)
-	return err
+	return withOffered(ctx, req.Log, err, wc.List)
 }
 
 func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(string) (string, error)) (string, error) {
@@ -180,10 +183,11 @@ func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(stri
 		return "", err
 	}
 	if req.History {
-		return file, wc.FetchHistoryFile(ctx, log, file)
+		err = wc.FetchHistoryFile(ctx, log, file)
+	} else {
+		_, err = wc.FetchFile(ctx, log, file)
 	}
-	_, err = wc.FetchFile(ctx, log, file)
-	return file, err
+	return file, withOffered(ctx, req.Log, err, wc.List)
 }
 
 // DefaultLog returns log, or when it is "" the server's first log.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 
 	"github.com/weblogctl/weblogctl/client"
@@ -63,7 +64,9 @@ func describeStatus(err error) (status int, hint string) {
 	case errors.As(err, &ue), errors.As(err, new(*fleet.SharedDirError)):
 		return exitUsage, "see weblogctl --help"
 	case errors.As(err, &re):
-		if re.Status == wire.StatusUnavailable {
+		if ue := new(client.UnavailableError); errors.As(err, &ue) {
+			hint = offeredHint(ue)
+		} else if re.Status == wire.StatusUnavailable {
 			hint = "`weblogctl ls HOST` lists the logs this key may read"
 		}
 		if re.Status > 0 && re.Status <= wire.StatusLimit {
@@ -78,4 +81,17 @@ func describeStatus(err error) (status int, hint string) {
 		return exitConnect, "is weblog-server installed for this key? (see README: the authorized_keys line)"
 	}
 	return exitLocal, ""
+}
+
+// offeredHint names, for a refused log, the one probably meant and the
+// logs this key may read there.
+func offeredHint(ue *client.UnavailableError) string {
+	logs := "this key may read no log there"
+	if len(ue.Offered) > 0 {
+		logs = "the logs this key may read there: " + strings.Join(ue.Offered, ", ")
+	}
+	if s := ue.Suggest(); s != "" {
+		return "did you mean " + s + "? " + logs
+	}
+	return logs
 }
