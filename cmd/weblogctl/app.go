@@ -27,9 +27,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	// -v means verbose, as in ssh; the version flag keeps only --version.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
 	app := &cli.App{
-		Name:    "weblogctl",
-		Usage:   "watch, filter and copy web-server logs over SSH",
-		Version: versionLine(),
+		Name:      "weblogctl",
+		Usage:     "watch, filter and copy web-server logs over SSH",
+		UsageText: usageText,
+		Action:    topAction, // help COMMAND, unknown commands
+		Version:   versionLine(),
 		Description: `weblogctl reads logs through weblog-server on the remote host: installed with
 one line in ~/.ssh/authorized_keys, it lets your key read the named logs and
 nothing else. Hosts resolve through ~/.ssh/config like ssh.
