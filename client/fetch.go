@@ -46,6 +46,9 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 				return err
 			}
 			next = o.Offset
+			if c.copyStart != nil && !opt.HasLength { // a byte range is part of a copy that started already
+				c.copyStart(o.Offset, o.Size)
+			}
 			if opt.onOpen != nil {
 				return opt.onOpen(o)
 			}
@@ -92,13 +95,13 @@ func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, err
 		return wire.End{}, fmt.Errorf("fetch %s: %w", log, err)
 	}
 	var end wire.End
+	part := partPath(out.path)
 	if out.direct {
 		err = writeDirect(ctx, out.path, func(w io.Writer) (err error) {
 			end, err = c.Cat(ctx, log, CatOptions{}, w)
 			return err
 		})
 	} else {
-		part := partPath(out.path)
 		end, err = c.fetchPart(ctx, log, part)
 		if errors.Is(err, errPrefixChanged) {
 			end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
@@ -108,10 +111,26 @@ func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, err
 		}
 	}
 	if err != nil {
-		return end, fmt.Errorf("fetch %s: %w", log, err)
+		err = fmt.Errorf("fetch %s: %w", log, err)
+		if st, serr := os.Stat(part); !out.direct && serr == nil && st.Size() > 0 {
+			err = &PartialError{Part: part, Bytes: st.Size(), Err: err}
+		}
+		return end, err
 	}
 	return end, nil
 }
+
+// PartialError is the error of a FetchFile that failed or was
+// interrupted and kept its partial copy: running it again resumes from
+// Bytes once the server confirms that the part is unchanged.
+type PartialError struct {
+	Part  string // the partial file, beside the destination
+	Bytes int64  // its size
+	Err   error
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // partPath is the partial file FetchFile writes beside path.
 func partPath(path string) string {
@@ -135,6 +154,9 @@ func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, err
 	if have == 0 && c.wantRanges(ctx) {
 		if info, err := c.Stat(ctx, log); err == nil {
 			if n := c.ranges(info.Size); n > 1 {
+				if c.copyStart != nil {
+					c.copyStart(0, info.Size)
+				}
 				end, err := c.fetchRanges(ctx, log, info.ID, info.Size, n, f)
 				if err != nil {
 					// Holes may remain: start again next time.

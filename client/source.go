@@ -63,6 +63,9 @@ type Request struct {
 	// Progress, when set, is told of each n bytes of log Copy and
 	// CopyFile write (weblog mode; see WithProgress).
 	Progress func(n int)
+	// OnCopyStart, when set, is told where each file's copy starts and
+	// the file's size (weblog mode; see WithCopyStart).
+	OnCopyStart func(from, size int64)
 }
 
 // SourceConfig says how a Source reaches its host's logs.
@@ -97,9 +100,16 @@ func (s *weblogSource) connect(ctx context.Context, req Request) (*Client, *sshd
 	if err != nil {
 		return nil, nil, "", err
 	}
+	// The connection is this call's alone: when ctx ends (Ctrl-C), close
+	// it, so that a request waiting on a stalled link returns at once
+	// instead of when keepalives give up. Closing twice is harmless.
+	context.AfterFunc(ctx, func() { conn.Close() })
 	opts := s.opts
 	if req.Progress != nil {
 		opts = append(opts[:len(opts):len(opts)], WithProgress(req.Progress))
+	}
+	if req.OnCopyStart != nil {
+		opts = append(opts[:len(opts):len(opts)], WithCopyStart(req.OnCopyStart))
 	}
 	wc := New(conn, opts...)
 	log, err := DefaultLog(ctx, wc, req.Log)

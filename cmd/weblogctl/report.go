@@ -31,6 +31,9 @@ func report(stderr io.Writer, err error) int {
 		return hf.Status // each host's failure is reported already
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, sshdial.ErrInterrupted) {
+		if pe := new(client.PartialError); errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "weblogctl: interrupted; %s\n", kept(pe))
+		}
 		return exitInterrupted // Ctrl-C, also at a prompt
 	}
 	if errors.Is(err, syscall.EPIPE) {
@@ -48,6 +51,9 @@ func report(stderr io.Writer, err error) int {
 // about it, if there is one.
 func describe(err error) (status int, hint string) {
 	status, hint = describeStatus(err)
+	if pe := new(client.PartialError); errors.As(err, &pe) {
+		hint = kept(pe)
+	}
 	var he hintError
 	if errors.As(err, &he) {
 		hint = he.hint
@@ -94,4 +100,9 @@ func offeredHint(ue *client.UnavailableError) string {
 		return "did you mean " + s + "? " + logs
 	}
 	return logs
+}
+
+// kept says that a fetch's partial copy is kept and how to resume it.
+func kept(pe *client.PartialError) string {
+	return fmt.Sprintf("the partial copy %s (%d bytes) is kept: run the same command again to resume", wire.Sanitize(pe.Part), pe.Bytes)
 }
