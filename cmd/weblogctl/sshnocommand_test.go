@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -21,11 +20,7 @@ import (
 // line typed next.
 func TestSSHNoCommand(t *testing.T) {
 	ssh := sshdtest.Require(t, "ssh", "")
-	dir := t.TempDir()
-	log := filepath.Join(dir, "access.log")
-	if err := os.WriteFile(log, genLog(5), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	log := writeLog(t, 5)
 	cfg := deployment(t, "forced", log)
 	cmd := exec.Command(ssh, "-F", cfg, "-T", "web1")
 	stdin, err := cmd.StdinPipe()
@@ -33,20 +28,9 @@ func TestSSHNoCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr := startPiped(t, cmd)
-	usage := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		var seen []string
-		for sc.Scan() {
-			seen = append(seen, sc.Text())
-			if strings.HasPrefix(sc.Text(), "weblog-server: no request yet: this key has no shell;") {
-				usage <- nil
-				io.Copy(io.Discard, stderr)
-				return
-			}
-		}
-		usage <- errors.New("ssh ended without the usage line; stderr:\n" + strings.Join(seen, "\n"))
-	}()
+	usage := awaitLine(stderr, func(l string) bool {
+		return strings.HasPrefix(l, "weblog-server: no request yet: this key has no shell;")
+	}, "ssh ended without the usage line")
 	await(t, usage, 15*time.Second, "no usage line within 15 s: the session waits in silence")
 	io.WriteString(stdin, "ls\n")
 	stdin.Close()
@@ -64,11 +48,7 @@ func TestSSHNoCommand(t *testing.T) {
 // shell and never a wait.
 func TestSSHTerminalRefused(t *testing.T) {
 	ssh := sshdtest.Require(t, "ssh", "")
-	dir := t.TempDir()
-	log := filepath.Join(dir, "access.log")
-	if err := os.WriteFile(log, genLog(5), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	log := writeLog(t, 5)
 	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "command=" + strconv.Quote(buildBin(t, "weblog-server")+" --log access="+log)})
 	cfg, err := s.SSHConfig("web1")
 	if err != nil {
@@ -85,4 +65,14 @@ func TestSSHTerminalRefused(t *testing.T) {
 	if !strings.Contains(out, "interactive login refused") || !strings.Contains(out, "usage: ssh HOST ls") {
 		t.Errorf("terminal shows:\n%s", out)
 	}
+}
+
+// writeLog writes genLog(n) to a new file and returns its path.
+func writeLog(t *testing.T, n int) string {
+	t.Helper()
+	log := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(log, genLog(n), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return log
 }
