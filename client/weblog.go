@@ -14,13 +14,14 @@ import (
 
 // Client sends weblog requests (PROTOCOL.md) over one connection.
 type Client struct {
-	t         transport
-	compress  string                                  // a Compress mode
-	rtt       func(ctx context.Context) time.Duration // measures the link; nil: cannot
-	rttOnce   sync.Once
-	rttValue  time.Duration          // the link's round trip, once measured
-	parallel  int                    // ranges fetched at once: 0 automatic, 1 off
-	progress  func(n int)            // told of each n bytes Cat writes, or nil
+	t        transport
+	compress string                                  // a Compress mode
+	rtt      func(ctx context.Context) time.Duration // measures the link; nil: cannot
+	rttOnce  sync.Once
+	rttValue time.Duration // the link's round trip, once measured
+	parallel int           // ranges fetched at once: 0 automatic, 1 off
+	progress func(n int)   // told of each n bytes Cat writes, or nil
+
 	copyStart func(from, size int64) // told where each copy starts, or nil
 }
 
