@@ -165,7 +165,17 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 	if first != nil {
 		first.Close()
 	}
-	return withOffered(ctx, req.Log, err, s.List) // the follow's connection is closed: a new one
+	return withOffered(ctx, req.Log, err, s.listLogs) // the follow's connection is closed: a new one
+}
+
+// listLogs lists the host's logs on a connection of its own.
+func (s *weblogSource) listLogs(ctx context.Context) ([]wire.LogInfo, error) {
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return New(conn, s.opts...).List(ctx)
 }
 
 func (s *weblogSource) Copy(ctx context.Context, req Request, w io.Writer) error {
