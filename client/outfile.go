@@ -127,3 +127,17 @@ func OutputPath(out, name string) (string, error) {
 	}
 	return out, nil
 }
+
+// CheckOutput reports, before anything is dialled, why fetch -o could
+// not write to path (a missing directory, a dangling link, a block
+// device…); a directory is fine (OutputPath adds the log's name).
+func CheckOutput(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil
+	}
+	if _, err := OutputPath(path, ""); err != nil {
+		return err
+	}
+	_, err := resolveOutput(path)
+	return err
+}

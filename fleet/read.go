@@ -119,6 +119,8 @@ func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) 
 			dir := filepath.Join(out, dirs[i])
 			return filepath.Join(dir, name), os.MkdirAll(dir, 0o755)
 		}
+	} else if err := client.CheckOutput(out); err != nil {
+		return err // before dialling
 	} else if pr = startProgress(r.cfg.Stderr, r.cfg.Hosts[0]); pr != nil {
 		req.Progress = pr.add
 	}
