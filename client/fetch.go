@@ -46,6 +46,9 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 				return err
 			}
 			next = o.Offset
+			if c.copyStart != nil && !opt.HasLength { // a byte range is part of a copy that started already
+				c.copyStart(o.Offset, o.Size)
+			}
 			if opt.onOpen != nil {
 				return opt.onOpen(o)
 			}
@@ -83,20 +86,55 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 // is verified, so path never holds a partial copy. A partial file left by
 // an interrupted FetchFile is resumed: the server checks that its bytes
 // are still the log's first bytes (SHA-256), and the rest is appended;
-// otherwise the copy starts again from the beginning.
+// otherwise the copy starts again from the beginning. A symbolic link,
+// a device or a FIFO at path is handled like cp does (see outfile.go):
+// a device or FIFO is written straight into, with no partial file.
 func (c *Client) FetchFile(ctx context.Context, log, path string) (wire.End, error) {
-	part := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
-	end, err := c.fetchPart(ctx, log, part)
-	if errors.Is(err, errPrefixChanged) {
-		end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
+	out, err := resolveOutput(path)
+	if err != nil {
+		return wire.End{}, fmt.Errorf("fetch %s: %w", log, err)
 	}
-	if err == nil {
-		err = os.Rename(part, path)
+	var end wire.End
+	part := partPath(out.path)
+	if out.direct {
+		err = writeDirect(ctx, out.path, func(w io.Writer) (err error) {
+			end, err = c.Cat(ctx, log, CatOptions{}, w)
+			return err
+		})
+	} else {
+		end, err = c.fetchPart(ctx, log, part)
+		if errors.Is(err, errPrefixChanged) {
+			end, err = c.fetchPart(ctx, log, part) // the part was removed: from 0
+		}
+		if err == nil {
+			err = os.Rename(part, out.path)
+		}
 	}
 	if err != nil {
-		return end, fmt.Errorf("fetch %s: %w", log, err)
+		err = fmt.Errorf("fetch %s: %w", log, err)
+		if st, serr := os.Stat(part); !out.direct && serr == nil && st.Size() > 0 {
+			err = &PartialError{Part: part, Bytes: st.Size(), Err: err}
+		}
+		return end, err
 	}
 	return end, nil
+}
+
+// PartialError is the error of a FetchFile that failed or was
+// interrupted and kept its partial copy: running it again resumes from
+// Bytes once the server confirms that the part is unchanged.
+type PartialError struct {
+	Part  string // the partial file, beside the destination
+	Bytes int64  // its size
+	Err   error
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
+// partPath is the partial file FetchFile writes beside path.
+func partPath(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
 }
 
 var errPrefixChanged = errors.New("the partial copy no longer matches the log")
@@ -116,6 +154,9 @@ func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, err
 	if have == 0 && c.wantRanges(ctx) {
 		if info, err := c.Stat(ctx, log); err == nil {
 			if n := c.ranges(info.Size); n > 1 {
+				if c.copyStart != nil {
+					c.copyStart(0, info.Size)
+				}
 				end, err := c.fetchRanges(ctx, log, info.ID, info.Size, n, f)
 				if err != nil {
 					// Holes may remain: start again next time.
@@ -191,7 +232,7 @@ func (c *Client) FetchHistory(ctx context.Context, log string, w io.Writer) erro
 // FetchHistoryFile is FetchHistory into the file at path, written beside
 // it and renamed into place only when complete.
 func (c *Client) FetchHistoryFile(ctx context.Context, log, path string) error {
-	return writeAtomic(path, func(w io.Writer) error { return c.FetchHistory(ctx, log, w) })
+	return writeAtomic(ctx, path, func(w io.Writer) error { return c.FetchHistory(ctx, log, w) })
 }
 
 // logInfo returns the listing entry of log.
@@ -208,10 +249,19 @@ func (c *Client) logInfo(ctx context.Context, log string) (wire.LogInfo, error) 
 	return wire.LogInfo{}, &wire.Error{Status: wire.StatusUnavailable, Message: fmt.Sprintf("log %q: no such log, or not allowed", log)}
 }
 
-// writeAtomic creates path with what fill writes: into a temporary file
-// beside it, synced, and renamed into place only when fill succeeds.
-func writeAtomic(path string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".part-*")
+// writeAtomic creates or replaces path with what fill writes: into a
+// temporary file beside it, synced, and renamed into place only when fill
+// succeeds. A symbolic link, a device or a FIFO at path is handled like
+// FetchFile does.
+func writeAtomic(ctx context.Context, path string, fill func(io.Writer) error) error {
+	out, err := resolveOutput(path)
+	if err != nil {
+		return err
+	}
+	if out.direct {
+		return writeDirect(ctx, out.path, fill)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out.path), "."+filepath.Base(out.path)+".part-*")
 	if err != nil {
 		return err
 	}
@@ -224,7 +274,7 @@ func writeAtomic(path string, fill func(io.Writer) error) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = os.Rename(tmp.Name(), out.path)
 	}
 	return err
 }

@@ -1,7 +1,7 @@
 package client
 
 // Option configures a Client made with New: WithCompression,
-// WithParallel, WithProgress.
+// WithParallel, WithProgress, WithCopyStart.
 type Option func(*Client)
 
 // WithProgress makes Cat (and so FetchFile and FetchHistory) call fn with
@@ -9,4 +9,11 @@ type Option func(*Client)
 // concurrent use (parallel ranges).
 func WithProgress(fn func(n int)) Option {
 	return func(c *Client) { c.progress = fn }
+}
+
+// WithCopyStart makes FetchFile, Cat and FetchHistory call fn when a copy
+// of a file starts: the byte it starts from (> 0 when a partial copy is
+// resumed) and the file's size, for a progress display and -v.
+func WithCopyStart(fn func(from, size int64)) Option {
+	return func(c *Client) { c.copyStart = fn }
 }

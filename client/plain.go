@@ -51,7 +51,7 @@ func PlainCat(ctx context.Context, conn Conn, path string, w io.Writer) error {
 // PlainFetchFile copies the file at path on the host to the local file out,
 // written beside it and renamed into place only when complete.
 func PlainFetchFile(ctx context.Context, conn Conn, path, out string) error {
-	return writeAtomic(out, func(w io.Writer) error { return PlainCat(ctx, conn, path, w) })
+	return writeAtomic(ctx, out, func(w io.Writer) error { return PlainCat(ctx, conn, path, w) })
 }
 
 // maxPlainLine bounds the memory one line can take in plain mode; a longer

@@ -70,6 +70,9 @@ type Request struct {
 	// Progress, when set, is told of each n bytes of log Copy and
 	// CopyFile write (weblog mode; see WithProgress).
 	Progress func(n int)
+	// OnCopyStart, when set, is told where each file's copy starts and
+	// the file's size (weblog mode; see WithCopyStart).
+	OnCopyStart func(from, size int64)
 }
 
 // SourceConfig says how a Source reaches its host's logs.
@@ -104,9 +107,16 @@ func (s *weblogSource) connect(ctx context.Context, req Request) (*Client, *sshd
 	if err != nil {
 		return nil, nil, "", err
 	}
+	// The connection is this call's alone: when ctx ends (Ctrl-C), close
+	// it, so that a request waiting on a stalled link returns at once
+	// instead of when keepalives give up. Closing twice is harmless.
+	context.AfterFunc(ctx, func() { conn.Close() })
 	opts := s.opts
 	if req.Progress != nil {
 		opts = append(opts[:len(opts):len(opts)], WithProgress(req.Progress))
+	}
+	if req.OnCopyStart != nil {
+		opts = append(opts[:len(opts):len(opts)], WithCopyStart(req.OnCopyStart))
 	}
 	wc := New(conn, opts...)
 	log, err := DefaultLog(ctx, wc, req.Log)
@@ -134,9 +144,11 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 	if !req.Follow {
 		defer conn.Close()
 		if req.History {
-			return wc.FilterHistory(ctx, log, req.Filter, emit)
+			err = wc.FilterHistory(ctx, log, req.Filter, emit)
+		} else {
+			err = wc.Filter(ctx, log, req.Filter, emit)
 		}
-		return wc.Filter(ctx, log, req.Filter, emit)
+		return withOffered(ctx, req.Log, err, wc.List)
 	}
 	n := req.Lines
 	opt := FollowOptions{Lines: &n, Heartbeat: req.Heartbeat, Filter: req.Filter, OnOpen: req.OnOpen}
@@ -146,7 +158,7 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 			go conn.Keepalive(ctx, req.Keepalive, 3)
 		}
 		_, err = wc.Follow(ctx, log, opt, emit)
-		return err
+		return withOffered(ctx, req.Log, err, wc.List)
 	}
 	first := conn // the connection that found the log carries the first follow
 	dial := func(ctx context.Context) (*sshdial.Conn, error) {
@@ -160,7 +172,17 @@ func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte)
 	if first != nil {
 		first.Close()
 	}
-	return err
+	return withOffered(ctx, req.Log, err, s.listLogs) // the follow's connection is closed: a new one
+}
+
+// listLogs lists the host's logs on a connection of its own.
+func (s *weblogSource) listLogs(ctx context.Context) ([]wire.LogInfo, error) {
+	conn, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return New(conn, s.opts...).List(ctx)
 }
 
 func (s *weblogSource) Copy(ctx context.Context, req Request, w io.Writer) error {
@@ -170,10 +192,11 @@ func (s *weblogSource) Copy(ctx context.Context, req Request, w io.Writer) error
 	}
 	defer conn.Close()
 	if req.History {
-		return wc.FetchHistory(ctx, log, w)
+		err = wc.FetchHistory(ctx, log, w)
+	} else {
+		_, err = wc.Cat(ctx, log, CatOptions{}, w)
 	}
-	_, err = wc.Cat(ctx, log, CatOptions{}, w)
-	return err
+	return withOffered(ctx, req.Log, err, wc.List)
 }
 
 func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(string) (string, error)) (string, error) {
@@ -187,10 +210,11 @@ func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(stri
 		return "", err
 	}
 	if req.History {
-		return file, wc.FetchHistoryFile(ctx, log, file)
+		err = wc.FetchHistoryFile(ctx, log, file)
+	} else {
+		_, err = wc.FetchFile(ctx, log, file)
 	}
-	_, err = wc.FetchFile(ctx, log, file)
-	return file, err
+	return file, withOffered(ctx, req.Log, err, wc.List)
 }
 
 func (s *weblogSource) Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error) {

@@ -22,6 +22,8 @@ type Client struct {
 	parallel int           // ranges fetched at once: 0 automatic, 1 off
 	noS2     atomic.Bool   // the server refused --compress=s2: use zstd
 	progress func(n int)   // told of each n bytes Cat writes, or nil
+
+	copyStart func(from, size int64) // told where each copy starts, or nil
 }
 
 // New returns a Client that runs each request in its own session on conn,

@@ -19,8 +19,8 @@ import (
 )
 
 // Output of lines: in the chosen format ("" picks pretty for a terminal,
-// raw otherwise), coloured on a terminal unless NO_COLOR is set, control
-// bytes from the log never reaching a terminal raw. With several hosts
+// raw otherwise), coloured on a terminal unless NO_COLOR is non-empty or
+// TERM is dumb, control bytes from the log never reaching a terminal raw. With several hosts
 // each line is prefixed with its host's label, "HOST: " padded so that the
 // lines after it align (coloured like the rest); raw output keeps the
 // line's bytes after the label (a last line without a newline gets one).
@@ -92,8 +92,14 @@ func defaults(out io.Writer, format string) (string, render.Options) {
 			format = "pretty"
 		}
 	}
-	_, noColor := os.LookupEnv("NO_COLOR")
-	return format, render.Options{Color: tty && !noColor, Terminal: tty}
+	return format, render.Options{Color: tty && colorAllowed(os.Getenv), Terminal: tty}
+}
+
+// colorAllowed reports whether the environment lets a terminal's output
+// be coloured: not when NO_COLOR is set to anything but "" (no-color.org:
+// an empty NO_COLOR does not count) nor on a TERM=dumb terminal.
+func colorAllowed(getenv func(string) string) bool {
+	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 // IsTerminal reports whether w is a terminal.

@@ -91,15 +91,14 @@ func (r *Runner) Lines(ctx context.Context, req client.Request, fp *Printer, opt
 // fp: one host's bytes as they are, several hosts' as labelled lines in
 // arrival order or, with opt.Merge, merged by time.
 func (r *Runner) Copy(ctx context.Context, req client.Request, fp *Printer, opt LinesOptions) error {
-	req.Progress = nil
+	req.Progress, req.OnCopyStart = nil, nil
 	var pr *progress
 	if !r.cfg.Labelled {
 		if pr = startProgress(r.cfg.Stderr, r.cfg.Hosts[0]); pr != nil {
-			defer pr.end()
-			req.Progress = pr.add
+			req.Progress, req.OnCopyStart = pr.add, pr.started
 		}
 	}
-	return r.lines(ctx, fp, opt, false, func(ctx context.Context, i int, emit func([]byte) error) error {
+	err := r.lines(ctx, fp, opt, false, func(ctx context.Context, i int, emit func([]byte) error) error {
 		lw := &LineWriter{Emit: emit}
 		err := r.sources[i].Copy(ctx, req, lw)
 		if err == nil {
@@ -107,14 +106,18 @@ func (r *Runner) Copy(ctx context.Context, req client.Request, fp *Printer, opt 
 		}
 		return err
 	})
+	pr.end(err)
+	return err
 }
 
-// CopyFiles copies every host's log into a file: the one host's to out,
-// or when labelled each host's to out/HOST/NAME (see HostDirs), at most
-// Jobs at once.
+// CopyFiles copies every host's log into a file: the one host's to out
+// (out/NAME when out is a directory, see client.OutputPath), or when
+// labelled each host's to out/HOST/NAME (see HostDirs), at most Jobs at
+// once. With Verbose it says where a resumed copy starts.
 func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) error {
-	dest := func(int, string) (string, error) { return out, nil }
+	dest := func(_ int, name string) (string, error) { return client.OutputPath(out, name) }
 	req.Progress = nil
+	var pr *progress
 	if r.cfg.Labelled {
 		dirs, err := HostDirs(r.cfg.Hosts)
 		if err != nil {
@@ -127,18 +130,30 @@ func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) 
 			dir := filepath.Join(out, dirs[i])
 			return filepath.Join(dir, name), os.MkdirAll(dir, 0o755)
 		}
-	} else if pr := startProgress(r.cfg.Stderr, r.cfg.Hosts[0]); pr != nil {
-		defer pr.end()
+	} else if err := client.CheckOutput(out); err != nil {
+		return err // before dialling
+	} else if pr = startProgress(r.cfg.Stderr, r.cfg.Hosts[0]); pr != nil {
 		req.Progress = pr.add
 	}
 	r.run(ctx, r.cfg.Jobs, func(ctx context.Context, i int) error {
+		req := req
+		req.OnCopyStart = func(from, size int64) {
+			if from > 0 {
+				r.debugf(i, "resuming the partial copy at byte %d of %d", from, size)
+			}
+			if pr != nil {
+				pr.started(from, size)
+			}
+		}
 		file, err := r.sources[i].CopyFile(ctx, req, func(name string) (string, error) { return dest(i, name) })
 		if err == nil {
 			r.debugf(i, "wrote %s", file)
 		}
 		return err
 	})
-	return r.result(ctx)
+	err := r.result(ctx)
+	pr.end(err)
+	return err
 }
 
 // request is req for host i: its follow's reports go to stderr.

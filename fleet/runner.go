@@ -28,7 +28,9 @@ type Runner struct {
 	status int // the worst exit status of a failed host; 0: none
 	hints  map[string]bool
 	errs   []error // each host's failure
-	outErr error   // the first failure to write the output
+	// partial is the one host's fetch interrupted with its partial copy kept.
+	partial *client.PartialError
+	outErr  error // the first failure to write the output
 }
 
 // RunConfig configures a Runner.
@@ -117,6 +119,11 @@ func (r *Runner) done(ctx context.Context, i int, err error) {
 		return
 	}
 	if ctx.Err() != nil {
+		if pe := new(client.PartialError); errors.As(err, &pe) && !r.cfg.Labelled {
+			r.mu.Lock()
+			r.partial = pe // reported with the interruption: a rerun resumes
+			r.mu.Unlock()
+		}
 		return
 	}
 	r.mu.Lock()
@@ -157,6 +164,8 @@ func (r *Runner) result(ctx context.Context) error {
 		return r.errs[0]
 	case r.status != 0:
 		return HostsFailed{r.status}
+	case r.partial != nil && ctx.Err() != nil:
+		return errors.Join(ctx.Err(), r.partial)
 	}
 	return ctx.Err()
 }

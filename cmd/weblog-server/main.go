@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -100,5 +101,11 @@ func serve(s *server) int {
 	if mode == subsystem.ModeExec {
 		return int(s.sub.Exec(ctx, id, line, os.Stdout, os.Stderr))
 	}
-	return int(s.sub.Serve(ctx, id, os.Stdin, os.Stdout, os.Stderr))
+	in := io.Reader(os.Stdin)
+	if !set { // a Subsystem, or a person's `ssh host`: say what to send if nothing comes
+		var stop func()
+		in, stop = subsystem.NoticeIdle(os.Stdin, os.Stderr, time.Second)
+		defer stop()
+	}
+	return int(s.sub.Serve(ctx, id, in, os.Stdout, os.Stderr))
 }

@@ -16,16 +16,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	return report(stderr, err)
+	status := report(stderr, err)
+	if status == exitInterrupted {
+		status = interruptStatus(ctx)
+	}
+	return status
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	// -v means verbose, as in ssh; the version flag keeps only --version.
 	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
 	app := &cli.App{
-		Name:    "weblogctl",
-		Usage:   "watch, filter and copy web-server logs over SSH",
-		Version: versionLine(),
+		Name:      "weblogctl",
+		Usage:     "watch, filter and copy web-server logs over SSH",
+		UsageText: usageText,
+		Action:    topAction, // help COMMAND, unknown commands
+		Version:   versionLine(),
 		Description: `weblogctl reads logs through weblog-server on the remote host: installed with
 one line in ~/.ssh/authorized_keys, it lets your key read the named logs and
 nothing else. Hosts resolve through ~/.ssh/config like ssh.

@@ -13,7 +13,12 @@ import (
 const fetchHelp = `Copies LOG (default: the host's first log) to stdout or, with -o, to FILE:
 written to .FILE.part beside it and renamed only once verified (SHA-256).
 An interrupted fetch -o resumes where it stopped when run again, after the
-server confirms that the part already copied is unchanged.
+server confirms that the part already copied is unchanged. -o - is stdout;
+-o DIR (an existing directory) writes DIR/LOG. Like cp, -o follows a
+symbolic link (the file it points at is replaced; a dangling link is
+refused) and writes straight into a character device or FIFO (-o /dev/null,
+a named pipe: no partial file, no resume); a missing directory, a block
+device or a socket is an error.
 
 With several hosts, -o names a DIRECTORY: each host's log is copied, as
 above, to DIR/HOST/LOG (DIR/HOST/BASENAME with --path), at most -j hosts at
@@ -32,7 +37,7 @@ Examples:
 
 func fetchCommand() *cli.Command {
 	flags := append([]cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout (with several hosts: to the directory FILE)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of stdout (- for stdout; a directory: DIR/LOG; with several hosts: to the directory FILE)"},
 		&cli.BoolFlag{Name: "history", Usage: "the whole history: rotated files oldest first (decompressed), then the live file"},
 		pathFlag(),
 	}, fleetFlags(true)...)
@@ -46,7 +51,7 @@ func fetchCommand() *cli.Command {
 		if err != nil {
 			return err
 		}
-		if out := c.String("output"); out != "" {
+		if out := c.String("output"); out != "" && out != "-" { // -o -: stdout
 			if opt.Merge {
 				return usageError{errors.New("fetch: --merge time orders output on stdout; with -o each host has its own file")}
 			}

@@ -8,15 +8,14 @@
 //     by `weblogctl: hint: WHAT TO DO`, and the exit status is non-zero:
 //     1 local failure, 2 usage, 3 log unavailable (no such log or not
 //     allowed), 4 remote I/O error, 5 remote limit, 255 could not connect
-//     (like ssh).
+//     (like ssh); stopped by a signal, 128 + its number (130 Ctrl-C,
+//     143 SIGTERM, 129 SIGHUP).
 //   - Text from the remote side is printed with control bytes replaced.
 package main
 
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 // Exit statuses beyond the remote ones of PROTOCOL.md §5.
@@ -24,10 +23,12 @@ const (
 	exitLocal   = 1
 	exitUsage   = 2
 	exitConnect = 255
+	// exitInterrupted is Ctrl-C's; run makes it the signal's (signals.go).
+	exitInterrupted = 130
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	os.Exit(run(ctx, os.Args, os.Stdout, os.Stderr))
 }

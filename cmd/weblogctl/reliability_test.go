@@ -260,22 +260,30 @@ func startFollow(t *testing.T, cfg string, args ...string) (*exec.Cmd, *bufio.Re
 	t.Helper()
 	cmd := exec.Command(buildBin(t, "weblogctl"), append([]string{"-v", "-F", cfg, "follow"}, args...)...)
 	stdout, stderr := startPiped(t, cmd)
-	ready := make(chan error, 1)
+	ready := awaitLine(stderr, func(l string) bool { return strings.Contains(l, "debug: following") }, "weblogctl ended before following")
+	await(t, ready, 10*time.Second, "weblogctl did not start following within 10s")
+	return cmd, bufio.NewReader(stdout)
+}
+
+// awaitLine reads r's lines until one satisfies match, then sends nil
+// (and discards the rest of r); at r's end without one, it sends an
+// error saying what, with the lines seen.
+func awaitLine(r io.Reader, match func(string) bool, what string) <-chan error {
+	ch := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(stderr)
+		sc := bufio.NewScanner(r)
 		var seen []string
 		for sc.Scan() {
 			seen = append(seen, sc.Text())
-			if strings.Contains(sc.Text(), "debug: following") {
-				ready <- nil
-				io.Copy(io.Discard, stderr)
+			if match(sc.Text()) {
+				ch <- nil
+				io.Copy(io.Discard, r)
 				return
 			}
 		}
-		ready <- fmt.Errorf("weblogctl ended before following; stderr:\n%s", strings.Join(seen, "\n"))
+		ch <- fmt.Errorf("%s; stderr:\n%s", what, strings.Join(seen, "\n"))
 	}()
-	await(t, ready, 10*time.Second, "weblogctl did not start following within 10s")
-	return cmd, bufio.NewReader(stdout)
+	return ch
 }
 
 // startPiped starts cmd with pipes from its stdout and stderr; it is

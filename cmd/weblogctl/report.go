@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 
 	"github.com/weblogctl/weblogctl/client"
@@ -30,7 +31,10 @@ func report(stderr io.Writer, err error) int {
 		return hf.Status // each host's failure is reported already
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, sshdial.ErrInterrupted) {
-		return 130 // Ctrl-C, also at a prompt
+		if pe := new(client.PartialError); errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "weblogctl: interrupted; %s\n", kept(pe))
+		}
+		return exitInterrupted // Ctrl-C, also at a prompt
 	}
 	if errors.Is(err, syscall.EPIPE) {
 		return 0 // the reader of our stdout went away, like `| head`
@@ -47,6 +51,9 @@ func report(stderr io.Writer, err error) int {
 // about it, if there is one.
 func describe(err error) (status int, hint string) {
 	status, hint = describeStatus(err)
+	if pe := new(client.PartialError); errors.As(err, &pe) {
+		hint = kept(pe)
+	}
 	var he hintError
 	if errors.As(err, &he) {
 		hint = he.hint
@@ -63,7 +70,9 @@ func describeStatus(err error) (status int, hint string) {
 	case errors.As(err, &ue), errors.As(err, new(*fleet.SharedDirError)):
 		return exitUsage, "see weblogctl --help"
 	case errors.As(err, &re):
-		if re.Status == wire.StatusUnavailable {
+		if ue := new(client.UnavailableError); errors.As(err, &ue) {
+			hint = offeredHint(ue)
+		} else if re.Status == wire.StatusUnavailable {
 			hint = "`weblogctl ls HOST` lists the logs this key may read"
 		}
 		if re.Status > 0 && re.Status <= wire.StatusLimit {
@@ -78,4 +87,22 @@ func describeStatus(err error) (status int, hint string) {
 		return exitConnect, "is weblog-server installed for this key? (see README: the authorized_keys line)"
 	}
 	return exitLocal, ""
+}
+
+// offeredHint names, for a refused log, the one probably meant and the
+// logs this key may read there.
+func offeredHint(ue *client.UnavailableError) string {
+	logs := "this key may read no log there"
+	if len(ue.Offered) > 0 {
+		logs = "the logs this key may read there: " + strings.Join(ue.Offered, ", ")
+	}
+	if s := ue.Suggest(); s != "" {
+		return "did you mean " + s + "? " + logs
+	}
+	return logs
+}
+
+// kept says that a fetch's partial copy is kept and how to resume it.
+func kept(pe *client.PartialError) string {
+	return fmt.Sprintf("the partial copy %s (%d bytes) is kept: run the same command again to resume", wire.Sanitize(pe.Part), pe.Bytes)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -14,14 +15,27 @@ import (
 // targets is what a command's operands name.
 type targets = fleet.Targets
 
-// explain adds a hint to an error of a one-host command whose LOG came
-// from a second operand, in case it was meant as a host.
+// explain adds a hint to an error of a one-host command whose LOG the
+// host refused: the name it probably meant, and when LOG came from a
+// second operand (and is not a near miss) how to name two hosts.
 func explain(c *cli.Context, t targets, err error) error {
 	var re *wire.Error
-	if !t.LogOperand || !errors.As(err, &re) || (re.Status != wire.StatusUnavailable && re.Status != wire.StatusUsage) {
+	if t.Set || !errors.As(err, &re) || (re.Status != wire.StatusUnavailable && re.Status != wire.StatusUsage) {
 		return err
 	}
-	return hintError{err, fmt.Sprintf("two operands are HOST LOG; to name several hosts, give the log with --log (weblogctl %s --log NAME %s %s) or use a pattern", c.Command.Name, t.Hosts[0], t.Log)}
+	var ue *client.UnavailableError
+	offered := errors.As(err, &ue)
+	if offered && (ue.Suggest() != "" || !t.LogOperand) {
+		return hintError{err, offeredHint(ue)}
+	}
+	if !t.LogOperand {
+		return err
+	}
+	hint := fmt.Sprintf("two operands are HOST LOG; to name several hosts, give the log with --log (weblogctl %s --log NAME %s %s) or use a pattern", c.Command.Name, t.Hosts[0], t.Log)
+	if offered {
+		hint += "; " + offeredHint(ue)
+	}
+	return hintError{err, hint}
 }
 
 // logCommand is a command that reads a LOG on hosts: its action parses
