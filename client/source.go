@@ -8,6 +8,7 @@ import (
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/sshdial"
+	"github.com/weblogctl/weblogctl/tally"
 	"github.com/weblogctl/weblogctl/wire"
 )
 
@@ -33,6 +34,11 @@ type Source interface {
 	// (the LOG, or the base name of the plain-mode path), written beside it
 	// and renamed into place once complete; it returns the file's path.
 	CopyFile(ctx context.Context, req Request, dest func(name string) (string, error)) (string, error)
+	// StatsEvery runs a following stats (PROTOCOL.md §2.2.2) of req.Log
+	// for each feed, all on one connection, and passes each interval's
+	// table to emit (one call at a time) with the feed's index, until ctx
+	// ends or a feed fails, which ends them all (weblog mode only).
+	StatsEvery(ctx context.Context, req Request, feeds []StatsFeed, every time.Duration, emit func(feed int, t *tally.Table, w wire.Window) error) error
 }
 
 // Request is what a command asks of a Source. Fields a request kind does

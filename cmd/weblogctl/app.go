@@ -54,7 +54,7 @@ Examples:
 			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers with zstd: `MODE` auto (when the link's round trip is ≥ 5 ms), zstd or none"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), demoCommand(), authorizeCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), topCommand(), demoCommand(), authorizeCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}

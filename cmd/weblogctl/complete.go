@@ -18,7 +18,7 @@ const completionFlag = "--generate-bash-completion"
 
 // hostCommands take host operands, so their completion offers the host
 // aliases of the ssh_config files.
-var hostCommands = []string{"ls", "fetch", "follow", "filter"}
+var hostCommands = []string{"ls", "fetch", "follow", "filter", "top"}
 
 // addShellSupport turns on shell completion (commands and flags from the
 // definitions, host aliases for host operands) and adds the hidden
