@@ -89,7 +89,9 @@ func (tp *tmuxPane) run(args ...string) string {
 }
 
 // keys types into the pane.
-func (tp *tmuxPane) keys(keys ...string) { tp.run(append([]string{"send-keys", "-t", "top"}, keys...)...) }
+func (tp *tmuxPane) keys(keys ...string) {
+	tp.run(append([]string{"send-keys", "-t", "top"}, keys...)...)
+}
 
 func (tp *tmuxPane) capture() string { return tp.run("capture-pane", "-p", "-t", "top") }
 
@@ -264,4 +266,3 @@ func TestTopTmuxFleet(t *testing.T) {
 	tp.keys("q")
 	tp.waitFor("the shell after q", 10*time.Second, func(s string) bool { return strings.Contains(s, "TOP-EXITED-0") })
 }
-
