@@ -32,8 +32,9 @@ const (
 // Dash is a dashboard's state, fed by Apply and read by Snapshot. It is
 // safe for concurrent use.
 type Dash struct {
-	mu    sync.Mutex
-	hosts []*host
+	mu      sync.Mutex
+	hosts   []*host
+	changed chan struct{} // closed and replaced by every change
 }
 
 type host struct {
@@ -65,11 +66,25 @@ type sample struct {
 
 // New returns an empty dashboard of hosts.
 func New(hosts []string) *Dash {
-	d := &Dash{}
+	d := &Dash{changed: make(chan struct{})}
 	for _, h := range hosts {
 		d.hosts = append(d.hosts, &host{name: h, state: StateConnecting})
 	}
 	return d
+}
+
+// Changed returns a channel that is closed at the next change: a view
+// waits on it to redraw as soon as a table arrives.
+func (d *Dash) Changed() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.changed
+}
+
+// notify wakes the views; d.mu is held.
+func (d *Dash) notify() {
+	close(d.changed)
+	d.changed = make(chan struct{})
 }
 
 // Reset forgets every table (e.g. when the feeds restart with another
@@ -77,6 +92,7 @@ func New(hosts []string) *Dash {
 func (d *Dash) Reset() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.notify()
 	for i, h := range d.hosts {
 		d.hosts[i] = &host{name: h.name, state: StateConnecting}
 	}
@@ -86,6 +102,7 @@ func (d *Dash) Reset() {
 func (d *Dash) Apply(e fleet.LiveEvent) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	defer d.notify()
 	if e.Host < 0 || e.Host >= len(d.hosts) {
 		return
 	}

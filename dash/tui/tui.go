@@ -59,6 +59,12 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) error {
 
 type tick time.Time
 
+// changed says the dashboard changed.
+type changed struct{}
+
+// minRedraw is the least time between two redraws for new data.
+const minRedraw = 100 * time.Millisecond
+
 type model struct {
 	cfg           Config
 	st            styles
@@ -70,7 +76,18 @@ type model struct {
 	msg           string // the last error, shown in the footer
 }
 
-func (m *model) Init() tea.Cmd { return m.next() }
+func (m *model) Init() tea.Cmd { return tea.Batch(m.next(), m.wait(0)) }
+
+// wait returns a command that reports the dashboard's next change, not
+// sooner than after.
+func (m *model) wait(after time.Duration) tea.Cmd {
+	ch := m.cfg.Dash.Changed()
+	return func() tea.Msg {
+		time.Sleep(after)
+		<-ch
+		return changed{}
+	}
+}
 
 func (m *model) next() tea.Cmd {
 	return tea.Tick(m.cfg.Refresh, func(t time.Time) tea.Msg { return tick(t) })
@@ -82,6 +99,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 	case tick:
 		return m, m.next()
+	case changed:
+		return m, m.wait(minRedraw)
 	case tea.KeyMsg:
 		if msg.Type == tea.KeyCtrlC {
 			return m, tea.Quit

@@ -30,7 +30,9 @@ type Config struct {
 
 // Handler returns the web view: "/" the page, "/events" the stream of
 // snapshots (query: window=all|1m|5m|1h, top=N rows per panel, 1–100),
-// "/snapshot" one snapshot.
+// "/snapshot" one snapshot, "/snapshot.js" the one the page draws
+// before its stream starts (so that the page shows the counts as soon
+// as it has loaded).
 func Handler(cfg Config) http.Handler {
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = time.Second
@@ -39,6 +41,12 @@ func Handler(cfg Config) http.Handler {
 	static, _ := fs.Sub(assets, "assets") // cannot fail: the directory is embedded
 	mux.Handle("GET /", http.FileServerFS(static))
 	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) { events(cfg, w, r) })
+	mux.HandleFunc("GET /snapshot.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Header().Set("Cache-Control", "no-store")
+		b, _ := json.Marshal(page(cfg, 0, 15)) // cannot fail: plain data
+		fmt.Fprintf(w, "window.topSnapshot = %s;\n", b)
+	})
 	mux.HandleFunc("GET /snapshot", func(w http.ResponseWriter, r *http.Request) {
 		win, top, err := query(r)
 		if err != nil {
@@ -89,6 +97,9 @@ func query(r *http.Request) (time.Duration, int, error) {
 	return win, top, nil
 }
 
+// minGap is the least time between two snapshots for new data.
+const minGap = 100 * time.Millisecond
+
 // events streams snapshots until the client goes away.
 func events(cfg Config, w http.ResponseWriter, r *http.Request) {
 	win, top, err := query(r)
@@ -109,10 +120,13 @@ func events(cfg Config, w http.ResponseWriter, r *http.Request) {
 		if rc.Flush() != nil {
 			return
 		}
+		ch := cfg.Dash.Changed()
 		select {
 		case <-r.Context().Done():
 			return
 		case <-t.C:
+		case <-ch:
+			time.Sleep(minGap) // coalesce the tables of one interval
 		}
 	}
 }

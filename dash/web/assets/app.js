@@ -117,4 +117,5 @@ function connect(win) {
 }
 
 for (const b of document.querySelectorAll("#windows button")) b.addEventListener("click", () => connect(b.dataset.window));
+if (window.topSnapshot) draw(window.topSnapshot);
 connect("all");
