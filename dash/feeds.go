@@ -12,7 +12,7 @@ import (
 const (
 	FeedStatus   = iota // by status: totals, status mix, bytes, latency, per-host rows
 	FeedPath            // by path
-	FeedReferrer        // by status, referrer, path of lines with a referrer: the seed's view
+	FeedReferrer        // by referrer, path of 200 hits with a referrer (the seed's view); status too with a status filter
 	FeedIP              // by client address
 	FeedUA              // by user agent
 	numFeeds
@@ -23,10 +23,17 @@ const (
 func Feeds(filter accesslog.FilterSpec) []client.StatsFeed {
 	ref := filter
 	ref.HasReferrer = true
+	refBy := []tally.Key{tally.KeyStatus, tally.KeyReferrer, tally.KeyPath}
+	if filter.Status == "" && filter.NotStatus == "" {
+		// The server selects the 200 hits: fewer groups on the wire. A
+		// filter on the status would join (OR) with it, so then the
+		// status is a key and the 200s are picked here.
+		ref.Status, refBy = "200", refBy[1:]
+	}
 	return []client.StatsFeed{
 		FeedStatus:   {By: []tally.Key{tally.KeyStatus}, Filter: filter},
 		FeedPath:     {By: []tally.Key{tally.KeyPath}, Filter: filter},
-		FeedReferrer: {By: []tally.Key{tally.KeyStatus, tally.KeyReferrer, tally.KeyPath}, Filter: ref},
+		FeedReferrer: {By: refBy, Filter: ref},
 		FeedIP:       {By: []tally.Key{tally.KeyIP}, Filter: filter},
 		FeedUA:       {By: []tally.Key{tally.KeyUA}, Filter: filter},
 	}

@@ -171,7 +171,10 @@ func (d *Dash) Snapshot(window time.Duration, top int, now time.Time) Snapshot {
 	s.IPs = items(merged[FeedIP], top, nil)
 	s.UAs = items(merged[FeedUA], top, nil)
 	s.Referrers = items(merged[FeedReferrer], top, func(v []string) (string, bool) {
-		return v[1] + " --> " + v[2], v[0] == "200"
+		if len(v) == 3 { // status, referrer, path
+			return v[1] + " --> " + v[2], v[0] == "200"
+		}
+		return v[0] + " --> " + v[1], true
 	})
 	for _, t := range merged {
 		if t != nil && t.Truncated() {

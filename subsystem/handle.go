@@ -35,13 +35,20 @@ func (ss *session) handle(ctx context.Context, line string, out, errOut io.Write
 	}
 	var zw *zstd.Encoder
 	if req.Compress == wire.CompressZstd {
-		if zw, err = newCompressor(out); err != nil {
+		level := zstd.SpeedFastest
+		if req.Stats.Every > 0 {
+			level = zstd.SpeedBetterCompression
+		}
+		if zw, err = newCompressorLevel(out, level); err != nil {
 			we := errorFor(err)
 			newOutput(true, out, errOut).fail(we)
 			ss.report(entry, began, 0, we)
 			return we.Status
 		}
 		out = zw
+		if req.Stats.Every > 0 {
+			out = flushing{zw} // each table must arrive when it is sent
+		}
 	}
 	m := &meter{output: newOutput(req.Framed, out, errOut), max: ss.profile.MaxBytes}
 	var we *wire.Error
