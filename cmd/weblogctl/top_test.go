@@ -167,6 +167,19 @@ func TestTopTmux(t *testing.T) {
 		t.Errorf("appended lines took %s to show, want at most 2s", took)
 	}
 
+	// The filter prompt restarts the feeds with the filter.
+	tp.keys("/", "status:5xx", "Enter")
+	tp.waitFor("the 5xx lines only", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, fmt.Sprintf("requests %d ", log.classes["5xx"]+77)) && panelRow(77, "/fresh/page").MatchString(s) &&
+			strings.Contains(s, "[filter: status:5xx]")
+	})
+	tp.keys("/", "status:bogus", "Enter")
+	tp.waitFor("the bad filter refused, the old one kept", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, "[filter: status:5xx]") && strings.Contains(s, "filter: ") && strings.Contains(s, fmt.Sprintf("requests %d ", log.classes["5xx"]+77))
+	})
+	tp.keys("5")
+	tp.waitFor("the 5m window", 10*time.Second, func(s string) bool { return strings.Contains(s, "window 5m") })
+
 	tp.keys("q")
 	screen, _ = tp.waitFor("the shell after q", 10*time.Second, func(s string) bool { return strings.Contains(s, "TOP-EXITED-0") })
 	if strings.Contains(screen, "TOP PATHS") {

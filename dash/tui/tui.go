@@ -109,25 +109,43 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.edit(msg)
 			return m, nil
 		}
-		switch msg.String() {
-		case "q":
-			return m, tea.Quit
-		case "w":
-			ws := dash.Windows()
-			m.window = ws[(slices.Index(ws, m.window)+1)%len(ws)]
-		case "a":
-			m.window = 0
-		case "1":
-			m.window = time.Minute
-		case "5":
-			m.window = 5 * time.Minute
-		case "h":
-			m.window = time.Hour
-		case "/":
-			m.editing, m.input, m.msg = true, []rune(m.prompt), ""
+		if msg.Type != tea.KeyRunes {
+			return m, nil
+		}
+		// Keys typed quickly (or pasted) arrive as one message.
+		for i, r := range msg.Runes {
+			if m.editing {
+				m.edit(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i:]})
+				break
+			}
+			if m.key(r) {
+				return m, tea.Quit
+			}
 		}
 	}
 	return m, nil
+}
+
+// key handles a key outside the prompt; it reports whether to quit.
+func (m *model) key(r rune) bool {
+	switch r {
+	case 'q':
+		return true
+	case 'w':
+		ws := dash.Windows()
+		m.window = ws[(slices.Index(ws, m.window)+1)%len(ws)]
+	case 'a':
+		m.window = 0
+	case '1':
+		m.window = time.Minute
+	case '5':
+		m.window = 5 * time.Minute
+	case 'h':
+		m.window = time.Hour
+	case '/':
+		m.editing, m.input, m.msg = true, nil, ""
+	}
+	return false
 }
 
 // edit handles a key at the filter prompt.
@@ -166,7 +184,7 @@ func (m *model) View() string {
 
 func (m *model) footer() string {
 	if m.editing {
-		return "filter (e.g. status:5xx path:^/api; Enter applies, Esc cancels): " + string(m.input) + "█"
+		return "filter (e.g. status:5xx path:^/api; Enter applies, empty clears, Esc cancels): " + string(m.input) + "█"
 	}
 	f := "q quit  w window  1/5/h/a 1m/5m/1h/all  / filter"
 	if m.prompt != "" {
