@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -295,4 +296,79 @@ func (b *bench) ctlJob(ctx context.Context, out string, args ...string) job {
 	j := b.job(show, out, b.ctl, args...)
 	j.Clean = remove(out)
 	return j
+}
+
+// statsLoopback: weblogctl stats --by status,path vs ssh cat | awk doing
+// the same count (issue 13: ≤ 0.3). Every run of ours is checked against
+// awk's counts over the local file.
+func (b *bench) statsLoopback(ctx context.Context) error {
+	what := fmt.Sprintf("count by status and path of %d MB, loopback: `stats --by status,path` vs `ssh cat | awk`", b.o.bigMB)
+	logf("%s", what)
+	const count = `{p=$7; sub(/\?.*/, "", p); c[$9 "," p]++} END {for (k in c) print k "," c[k]}`
+	ref := filepath.Join(b.dir, "stats-ref")
+	refOut, err := exec.CommandContext(ctx, "awk", count, b.big).Output()
+	if err != nil {
+		return fmt.Errorf("stats: awk over the log: %w", err)
+	}
+	if err := os.WriteFile(ref, refOut, 0o600); err != nil {
+		return err
+	}
+	out := filepath.Join(b.dir, "out")
+	ours := b.ctlJob(ctx, out, "stats", "--by", "status,path", "--format", "csv", "wl", "access")
+	ours.Show += " > OUT"
+	ours.Stdout = out
+	ours.Check = func() error { return sameCounts(out, ref) }
+	script := `set -o pipefail; ssh -F "$1" "$2" cat "$3" | awk '` + count + `'`
+	theirs := b.job("ssh -F CFG plain cat BIG | awk '"+count+"' > OUT", "", "bash", "-c", script, "bench", b.cfg, "plain", b.big)
+	theirs.Stdout, theirs.Clean = out, remove(out)
+	theirs.Check = fileSize(out, int64(len(refOut)))
+	p, err := compare(ctx, ours, theirs, b.o.runs, true, nil)
+	if err != nil {
+		return err
+	}
+	b.addRatio(what, p, 0.3)
+	b.cmds = append(b.cmds, ours.Show, theirs.Show)
+	return nil
+}
+
+// sameCounts checks that the CSV of weblogctl stats --by status,path
+// (header status,path,count,bytes…) and awk's "status,path,count" lines
+// hold the same count for every group.
+func sameCounts(oursPath, theirsPath string) error {
+	read := func(path string, header bool, countField func(f []string) (key, n string)) (map[string]string, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+			if header && i == 0 || line == "" {
+				continue
+			}
+			k, n := countField(strings.Split(line, ","))
+			m[k] = n
+		}
+		return m, nil
+	}
+	ours, err := read(oursPath, true, func(f []string) (string, string) {
+		return strings.Join(f[:len(f)-2], ","), f[len(f)-2] // …,count,bytes
+	})
+	if err != nil {
+		return err
+	}
+	theirs, err := read(theirsPath, false, func(f []string) (string, string) {
+		return strings.Join(f[:len(f)-1], ","), f[len(f)-1]
+	})
+	if err != nil {
+		return err
+	}
+	if len(ours) != len(theirs) {
+		return fmt.Errorf("%d groups, awk has %d", len(ours), len(theirs))
+	}
+	for k, n := range theirs {
+		if ours[k] != n {
+			return fmt.Errorf("group %q: %q, awk counts %s", k, ours[k], n)
+		}
+	}
+	return nil
 }

@@ -42,20 +42,34 @@ func writeLog(path string, size int64, seed uint64) (logStats, error) {
 // timestamps advancing 0–60 ms a line. Every line is well formed, so
 // awk's $9 is its status.
 func genLog(w io.Writer, size int64, seed uint64) (logStats, error) {
+	return genShaped(w, size, seed, dataProfile{Shape: shapeZipf, NotFound: 0.02})
+}
+
+// genShaped writes lines of profile p's shape and 404 share to w until
+// at least size bytes are written.
+func genShaped(w io.Writer, size int64, seed uint64, p dataProfile) (logStats, error) {
 	g := newLogGen(seed)
+	g.p404 = p.NotFound
+	line := g.appendLine
+	switch p.Shape {
+	case shapeEntropy:
+		line = g.appendEntropyLine
+	case shapeJSON:
+		line = g.appendJSONLine
+	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var st logStats
-	var line []byte
+	var buf []byte
 	for st.Bytes < size {
 		var status int
-		line, status = g.appendLine(line[:0])
+		buf, status = line(buf[:0])
 		if status == 404 {
 			st.NotFound++
-			st.NFBytes += int64(len(line))
+			st.NFBytes += int64(len(buf))
 		}
 		st.Lines++
-		st.Bytes += int64(len(line))
-		if _, err := bw.Write(line); err != nil {
+		st.Bytes += int64(len(buf))
+		if _, err := bw.Write(buf); err != nil {
 			return st, err
 		}
 	}
@@ -74,6 +88,8 @@ type logGen struct {
 	stamp   []byte   // "[02/Jan/2006:15:04:05 +0000]"
 	pending []string // assets the last page's browser still has to fetch
 	pendCl  uint64   // and which client that is
+	p404    float64  // share of lines with status 404
+	scratch []byte   // a combined line, for the JSON shape
 }
 
 // genClient is one visitor: an address and the user agent it always sends.
@@ -178,7 +194,14 @@ func (g *logGen) appendLine(b []byte) ([]byte, int) {
 		proto = "HTTP/1.0"
 	}
 	status := 200
-	switch x := r.IntN(10000); {
+	x := r.IntN(9800) // the other statuses keep their shares of the rest
+	if x >= 1300 {
+		x += 200
+	}
+	if r.Float64() < g.p404 {
+		x = 1300
+	}
+	switch {
 	case x < 800:
 		status = 304
 	case x < 1000:

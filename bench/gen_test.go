@@ -49,3 +49,44 @@ func TestGenLog(t *testing.T) {
 		t.Errorf("counted %d lines, %d 404s in %d bytes; stats say %d, %d, %d", lines, nf, nfBytes, st.Lines, st.NotFound, st.NFBytes)
 	}
 }
+
+// TestGenProfiles checks each shape's 404 share and that the profile's
+// awk baseline selects exactly the 404 lines the stats count.
+func TestGenProfiles(t *testing.T) {
+	ps, err := parseProfiles("zipf-0.1,zipf-50,entropy-15,json-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		var buf bytes.Buffer
+		st, err := genShaped(&buf, 4e6, 3, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		share := float64(st.NotFound) / float64(st.Lines)
+		if d := share - p.NotFound; d < -0.01-p.NotFound/10 || d > 0.01+p.NotFound/10 {
+			t.Errorf("%s: 404 share %.4f", p.Name(), share)
+		}
+		var nfBytes int64
+		for line := range strings.Lines(buf.String()) {
+			var match bool
+			if p.Shape == shapeJSON {
+				match = strings.Contains(line, `"status":"404"`)
+			} else {
+				f := strings.Fields(line)
+				match = len(f) > 8 && f[8] == "404"
+			}
+			if match {
+				nfBytes += int64(len(line))
+			}
+		}
+		if nfBytes != st.NFBytes {
+			t.Errorf("%s: baseline selects %d bytes, stats say %d", p.Name(), nfBytes, st.NFBytes)
+		}
+	}
+	for _, bad := range []string{"zipf", "foo-2", "zipf-x", "zipf-101", "zipf-2,zipf-2"} {
+		if _, err := parseProfiles(bad); err == nil {
+			t.Errorf("parseProfiles(%q) accepted", bad)
+		}
+	}
+}

@@ -1,8 +1,10 @@
 // Command bench measures weblogctl and weblog-server against what users
 // already type — scp, ssh host cat | awk, ssh host tail -F — in one run
-// on this machine, and prints the results as a markdown table of ratios
-// (ours / theirs) next to the targets of issue 7. BENCHMARKS.md says what
-// is measured and holds one run's table.
+// on this machine, and prints the results as markdown tables of ratios
+// (ours / theirs) next to the targets: issue 7's classic table, then one
+// table per data profile of issue 14 (matrix.go: match rates, log
+// shapes, both deployments, loopback, LAN and WAN). BENCHMARKS.md says
+// what is measured and holds one run's tables.
 //
 // Run it from the repository root, as root, with OpenSSH's sshd, ssh and
 // scp installed (about 4–6 minutes on 2 cores):
@@ -43,6 +45,14 @@ type options struct {
 	seed         uint64
 	timeout      time.Duration
 	serve        time.Duration
+	lanRTT       time.Duration
+	lanMbit      float64
+	classic      bool          // the table of issue 7's targets
+	profiles     []dataProfile // the profile matrix of issue 14
+	deploy       []string      // deployments the matrix measures
+	profileMB    int
+	profileRuns  int
+	rows         string // the matrix's rows: fetch, filter or both
 }
 
 func main() {
@@ -58,10 +68,30 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the module's Go benchmarks")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, configs, sshd.log)")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated logs")
-	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "stop everything after this long")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.serve, "serve", 0, "measure nothing: set up, print how to reach the servers, keep them up this long (for profiling)")
+	flag.DurationVar(&o.lanRTT, "lan-rtt", time.Millisecond, "round-trip time of the emulated LAN")
+	flag.Float64Var(&o.lanMbit, "lan-mbit", 1000, "bandwidth of the emulated LAN in Mbit/s, each direction")
+	flag.BoolVar(&o.classic, "classic", true, "measure the classic table (issue 7's targets: 200 MB fetch and filter, follow, RSS, embedded server, Go benchmarks)")
+	profiles := flag.String("profiles", defaultProfiles, "data profiles of the matrix, SHAPE-PERCENT404 (shapes: zipf, entropy, json); none to skip the matrix")
+	deploy := flag.String("deploy", "forced,subsystem", "deployments the matrix measures: forced (command= in authorized_keys), subsystem (Subsystem in sshd_config)")
+	flag.StringVar(&o.rows, "rows", "fetch,filter", "rows of the profile matrix: fetch, filter or both")
+	flag.IntVar(&o.profileMB, "profile-mb", 200, "size of each profile's log in MB")
+	flag.IntVar(&o.profileRuns, "profile-runs", 3, "timed runs per command in the profile matrix")
 	flag.Parse()
-	if flag.NArg() > 0 || o.runs < 1 {
+	var err error
+	if o.profiles, err = parseProfiles(*profiles); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -profiles: %v\n", err)
+		os.Exit(2)
+	}
+	if o.deploy, err = parseDeploy(*deploy); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -deploy: %v\n", err)
+		os.Exit(2)
+	}
+	if !o.classic { // the classic logs are still served, small
+		o.bigMB, o.midMB = 1, 1
+	}
+	if flag.NArg() > 0 || o.runs < 1 || o.profileRuns < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -69,7 +99,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	err := run(ctx, o, os.Stdout)
+	err = run(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: error: %v\n", err)
 		os.Exit(1)
@@ -107,12 +137,20 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	if o.serve > 0 {
 		return b.hold(ctx, o.serve)
 	}
-	for _, step := range []func(context.Context) error{
-		b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.follow, b.embedded, b.goBenchmarks,
-	} {
+	var steps []func(context.Context) error
+	if o.classic {
+		steps = append(steps, b.fetchLoopback, b.fetchEmbedded, b.fetchSlow, b.filterLoopback, b.filterSlow, b.statsLoopback, b.follow, b.embedded, b.goBenchmarks)
+	}
+	steps = append(steps, b.matrix)
+	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted: %w", context.Cause(ctx))
+				// Stopped by -timeout or a signal: what was measured
+				// is still worth a look, marked as incomplete.
+				err = fmt.Errorf("interrupted: %w", context.Cause(ctx))
+				b.loadEnd = loadAvg()
+				fmt.Fprintf(out, "**Incomplete run: %v.**\n\n", err)
+				b.report(out)
 			}
 			return err
 		}
@@ -137,10 +175,16 @@ type bench struct {
 	sshd    *sshd
 	proxy   *proxy // the emulated link of the targets
 	longFat *proxy // same RTT, 10× the bandwidth: shows the per-channel window cap
-	emb     *embedded
-	embErr  error // why there is no embedded server
-	hasFilt bool
-	ciphers []string // "client → server: cipher" notes
+	lan     *proxy // the emulated LAN
+
+	subSSHD         *sshd  // the Subsystem deployment, if measured
+	subSlow, subLAN *proxy // the emulated links to it
+	plogs           []profileLog
+	tables          []table // the matrix's, one per profile
+	emb             *embedded
+	embErr          error // why there is no embedded server
+	hasFilt         bool
+	ciphers         []string // "client → server: cipher" notes
 
 	rows      []row
 	cmds      []string
@@ -159,7 +203,7 @@ type row struct {
 
 // stop ends the servers the run started.
 func (b *bench) stop() {
-	for _, p := range []*proxy{b.proxy, b.longFat} {
+	for _, p := range []*proxy{b.proxy, b.longFat, b.lan, b.subSlow, b.subLAN} {
 		if p != nil {
 			p.Close()
 		}
@@ -167,7 +211,9 @@ func (b *bench) stop() {
 	if b.emb != nil {
 		b.emb.Close()
 	}
-	if b.sshd != nil {
-		b.sshd.Close()
+	for _, s := range []*sshd{b.sshd, b.subSSHD} {
+		if s != nil {
+			s.Close()
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,6 +37,8 @@ type proxy struct {
 	ln     net.Listener
 	target string
 	link   link
+
+	down atomic.Int64 // bytes forwarded from the target to clients
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
@@ -127,8 +130,8 @@ func (p *proxy) serve(client *net.TCPConn) {
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); p.link.forward(server, client) }()
-	go func() { defer wg.Done(); p.link.forward(client, server) }()
+	go func() { defer wg.Done(); p.link.forward(server, client, nil) }()
+	go func() { defer wg.Done(); p.link.forward(client, server, &p.down) }()
 	wg.Wait()
 }
 
@@ -138,9 +141,14 @@ type chunk struct {
 	due  time.Time
 }
 
+// Down is how many bytes the proxy has forwarded from its target to
+// clients: what crossed the emulated link towards them.
+func (p *proxy) Down() int64 { return p.down.Load() }
+
 // forward copies src to dst through the link until src ends (then it
-// half-closes dst) or either side fails (then it closes both).
-func (l link) forward(dst, src *net.TCPConn) {
+// half-closes dst) or either side fails (then it closes both), adding
+// what it reads to count if that is not nil.
+func (l link) forward(dst, src *net.TCPConn, count *atomic.Int64) {
 	queue := make(chan chunk, queueChunks)
 	done := make(chan struct{})
 	go func() { // the delay line
@@ -162,6 +170,9 @@ func (l link) forward(dst, src *net.TCPConn) {
 		buf := make([]byte, chunkSize)
 		n, err := src.Read(buf)
 		if n > 0 {
+			if count != nil {
+				count.Add(int64(n))
+			}
 			tb.take(n)                                       // the time the bytes take on the wire…
 			queue <- chunk{buf[:n], time.Now().Add(l.Delay)} // …then the trip
 		}

@@ -51,6 +51,10 @@ func (b *bench) report(w io.Writer) {
 		fmtMB(b.bigStats.Bytes), b.bigStats.Lines, b.bigStats.NotFound, 100*float64(b.bigStats.NotFound)/float64(b.bigStats.Lines),
 		fmtMB(b.midStats.Bytes), b.midStats.Lines, b.gzipRatio)
 	fmt.Fprintf(w, "Ciphers: %s.\n", strings.Join(b.ciphers, "; "))
+	if !b.o.classic {
+		b.reportMatrix(w)
+		return
+	}
 	fmt.Fprintf(w, "Times: median of %d runs (min–max); ratio = ours / theirs, lower is better for us.\n\n", b.o.runs)
 	fmt.Fprintln(w, "| measurement | weblogctl / ours | OpenSSH / awk | ratio | target | result |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
@@ -77,6 +81,7 @@ func (b *bench) report(w io.Writer) {
 		c = strings.NewReplacer(b.cfg, "CFG", b.big, "BIG", b.mid, "MID", b.live, "LIVE").Replace(c)
 		fmt.Fprintf(w, "    %s\n", c)
 	}
+	b.reportMatrix(w)
 }
 
 func verdict(ok bool) string {

@@ -38,8 +38,26 @@ func (b *bench) setup(ctx context.Context) error {
 	if _, err = writeLog(b.live, 64<<10, b.o.seed+2); err != nil {
 		return err
 	}
-	if b.gzipRatio, err = gzipRatio(b.mid, 16<<20); err != nil {
+	if b.gzipRatio, err = gzipRatio(b.mid, 16<<20, gzip.DefaultCompression); err != nil {
 		return err
+	}
+	for i, p := range b.o.profiles {
+		pl := profileLog{p: p, path: filepath.Join(b.dir, "p-"+p.Name()+".log")}
+		f, err := os.Create(pl.path)
+		if err != nil {
+			return err
+		}
+		pl.st, err = genShaped(f, int64(b.o.profileMB)*1e6, b.o.seed+10+uint64(i), p)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("generate %s: %w", pl.path, err)
+		}
+		if pl.gzip1, err = gzipRatio(pl.path, 16<<20, gzip.BestSpeed); err != nil {
+			return err
+		}
+		b.plogs = append(b.plogs, pl)
 	}
 
 	u, err := user.Current()
@@ -56,24 +74,65 @@ func (b *bench) setup(ctx context.Context) error {
 		return err
 	}
 	logs := []string{"access=" + b.big, "mid=" + b.mid, "live=" + b.live}
-	forced := fmt.Sprintf(`restrict,command="%s --log %s" %s`, b.srv, strings.Join(logs, " --log "), authorizedKey(forcedPub))
+	for _, pl := range b.plogs {
+		logs = append(logs, pl.p.Name()+"="+pl.path)
+	}
+	serverArgs := b.srv + " --log " + strings.Join(logs, " --log ")
+	forced := fmt.Sprintf(`restrict,command="%s" %s`, serverArgs, authorizedKey(forcedPub))
 	plain := authorizedKey(plainPub)
-	if b.sshd, err = startSSHD(ctx, b.dir, u.Username, forced+"\n"+plain+"\n"); err != nil {
+	// The forced-command deployment as the README's one-line install has
+	// it: no Subsystem line, so weblogctl's subsystem request is refused
+	// and it falls back to exec.
+	if b.sshd, err = startSSHD(ctx, b.dir, u.Username, forced+"\n"+plain+"\n", ""); err != nil {
 		return err
 	}
-	l := link{Delay: b.o.rtt / 2, Rate: b.o.mbit * 1e6 / 8}
-	if b.proxy, err = startProxy(fmt.Sprintf("127.0.0.1:%d", b.sshd.Port), l); err != nil {
+	wan := link{Delay: b.o.rtt / 2, Rate: b.o.mbit * 1e6 / 8}
+	lan := link{Delay: b.o.lanRTT / 2, Rate: b.o.lanMbit * 1e6 / 8}
+	longFat := link{Delay: wan.Delay, Rate: 10 * wan.Rate}
+	to := func(s *sshd) string { return fmt.Sprintf("127.0.0.1:%d", s.Port) }
+	if b.proxy, err = startProxy(to(b.sshd), wan); err != nil {
 		return err
 	}
-	l.Rate *= 10
-	if b.longFat, err = startProxy(fmt.Sprintf("127.0.0.1:%d", b.sshd.Port), l); err != nil {
+	if b.longFat, err = startProxy(to(b.sshd), longFat); err != nil {
+		return err
+	}
+	if b.lan, err = startProxy(to(b.sshd), lan); err != nil {
 		return err
 	}
 	known := knownHostsLine(b.sshd.Port, b.sshd.HostKey) + knownHostsLine(b.proxy.Addr().Port, b.sshd.HostKey) +
-		knownHostsLine(b.longFat.Addr().Port, b.sshd.HostKey)
+		knownHostsLine(b.longFat.Addr().Port, b.sshd.HostKey) + knownHostsLine(b.lan.Addr().Port, b.sshd.HostKey)
 	hosts := []hostAlias{
 		{"wl", b.sshd.Port, forcedKey}, {"wl-slow", b.proxy.Addr().Port, forcedKey}, {"wl-long", b.longFat.Addr().Port, forcedKey},
+		{"wl-lan", b.lan.Addr().Port, forcedKey},
 		{"plain", b.sshd.Port, plainKey}, {"plain-slow", b.proxy.Addr().Port, plainKey}, {"plain-long", b.longFat.Addr().Port, plainKey},
+		{"plain-lan", b.lan.Addr().Port, plainKey},
+	}
+	if b.deploys(deploySubsystem) {
+		// The Subsystem deployment: a second sshd whose sshd_config
+		// defines the weblog subsystem, and a key without a forced
+		// command.
+		subKey := filepath.Join(b.dir, "key_sub")
+		subPub, err := sshdtest.WriteKey(subKey)
+		if err != nil {
+			return err
+		}
+		subDir := filepath.Join(b.dir, "sub")
+		if err := os.MkdirAll(subDir, 0o700); err != nil {
+			return err
+		}
+		if b.subSSHD, err = startSSHD(ctx, subDir, u.Username, "restrict "+authorizedKey(subPub)+"\n", "Subsystem weblog "+serverArgs); err != nil {
+			return err
+		}
+		if b.subSlow, err = startProxy(to(b.subSSHD), wan); err != nil {
+			return err
+		}
+		if b.subLAN, err = startProxy(to(b.subSSHD), lan); err != nil {
+			return err
+		}
+		known += knownHostsLine(b.subSSHD.Port, b.subSSHD.HostKey) + knownHostsLine(b.subSlow.Addr().Port, b.subSSHD.HostKey) +
+			knownHostsLine(b.subLAN.Addr().Port, b.subSSHD.HostKey)
+		hosts = append(hosts, hostAlias{"ws", b.subSSHD.Port, subKey}, hostAlias{"ws-slow", b.subSlow.Addr().Port, subKey},
+			hostAlias{"ws-lan", b.subLAN.Addr().Port, subKey})
 	}
 	if b.probe(ctx, b.srv, "listen", "--authorized-keys") {
 		b.emb, b.embErr = startEmbedded(ctx, b.dir, b.srv, "restrict "+authorizedKey(forcedPub)+"\n", []string{"access=" + b.big})
@@ -146,12 +205,17 @@ func (b *bench) probe(ctx context.Context, bin, sub, flag string) bool {
 // notes the ciphers the OpenSSH client negotiates (weblogctl uses
 // x/crypto's default order, AES-GCM first, which sshd accepts).
 func (b *bench) checkAccess(ctx context.Context) error {
-	for _, c := range [][]string{
+	checks := [][]string{
 		{b.ctl, "-F", b.cfg, "ls", "wl"},
 		{b.ctl, "-F", b.cfg, "ls", "wl-slow"},
 		{"ssh", "-F", b.cfg, "plain", "true"},
 		{"ssh", "-F", b.cfg, "plain-slow", "true"},
-	} {
+		{"ssh", "-F", b.cfg, "plain-lan", "true"},
+	}
+	if b.subSSHD != nil {
+		checks = append(checks, []string{b.ctl, "-F", b.cfg, "ls", "ws"}, []string{b.ctl, "-F", b.cfg, "ls", "ws-slow"})
+	}
+	for _, c := range checks {
 		if out, err := command(ctx, c[0], c[1:]...).CombinedOutput(); err != nil {
 			return fmt.Errorf("%s: %v: %s (sshd log: %s)", strings.Join(c, " "), err, firstLines(string(out), 3), filepath.Join(b.dir, "sshd.log"))
 		}
@@ -179,15 +243,18 @@ func authorizedKey(k ssh.PublicKey) string {
 }
 
 // gzipRatio compresses up to n bytes of the file at path at gzip's
-// default level (as ssh -C and scp -C do) and returns in/out.
-func gzipRatio(path string, n int64) (float64, error) {
+// level (ssh -C and scp -C use the default) and returns in/out.
+func gzipRatio(path string, n int64, level int) (float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	var cw countWriter
-	zw := gzip.NewWriter(&cw)
+	zw, err := gzip.NewWriterLevel(&cw, level)
+	if err != nil {
+		return 0, err
+	}
 	in, err := io.Copy(zw, io.LimitReader(f, n))
 	if err != nil {
 		return 0, err

@@ -41,6 +41,7 @@ SetEnv HOME={{.Dir}}/home
 MaxStartups 50
 MaxSessions 50
 Subsystem sftp {{.SFTP}}
+{{.Extra}}
 `))
 
 var (
@@ -56,8 +57,9 @@ type sshd struct {
 }
 
 // startSSHD starts sshd with its files in dir: host key, the
-// authorized_keys given, config, log (sshd.log) and an empty home.
-func startSSHD(ctx context.Context, dir, user, authorizedKeys string) (*sshd, error) {
+// authorized_keys given, config (with the extra lines given), log
+// (sshd.log) and an empty home.
+func startSSHD(ctx context.Context, dir, user, authorizedKeys, extra string) (*sshd, error) {
 	bin, err := sshdtest.Lookup("sshd", "/usr/sbin/sshd")
 	if err != nil {
 		return nil, fmt.Errorf("sshd not found (apt-get install openssh-server): %w", err)
@@ -89,7 +91,7 @@ func startSSHD(ctx context.Context, dir, user, authorizedKeys string) (*sshd, er
 			return nil, err
 		}
 		var cfg strings.Builder
-		sshdConfig.Execute(&cfg, map[string]any{"Dir": dir, "Port": port, "User": user, "SFTP": sftp})
+		sshdConfig.Execute(&cfg, map[string]any{"Dir": dir, "Port": port, "User": user, "SFTP": sftp, "Extra": extra})
 		cfgPath := filepath.Join(dir, "sshd_config")
 		if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
 			return nil, err

@@ -34,7 +34,7 @@ type CatOptions struct {
 // it sent. It returns the server's summary.
 func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Writer) (wire.End, error) {
 	req := wire.Request{Verb: wire.VerbCat, Log: log, Offset: opt.Offset, Length: opt.Length, HasLength: opt.HasLength,
-		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix, Compress: c.compression(ctx)}
+		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix, Compress: c.compressionFor()}
 	h := sha256.New()
 	var n int64
 	next := int64(-1)
@@ -127,7 +127,7 @@ func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, err
 			}
 		}
 	}
-	end, err := c.Cat(ctx, log, CatOptions{Offset: have, VerifyPrefix: have > 0}, f)
+	end, err := c.Cat(ctx, log, CatOptions{Offset: have, VerifyPrefix: have > 0}, &syncBehind{f: f, off: have, started: have})
 	if err != nil {
 		if st, serr := f.Stat(); serr == nil && st.Size() == 0 {
 			os.Remove(part) // nothing worth resuming
@@ -146,6 +146,30 @@ func (c *Client) fetchPart(ctx context.Context, log, part string) (wire.End, err
 		}
 	}
 	return end, f.Sync()
+}
+
+// syncBehindChunk is how much written data syncBehind lets accumulate
+// before it starts writing it back.
+const syncBehindChunk = 8 << 20
+
+// syncBehind writes to f, and every syncBehindChunk bytes starts the
+// kernel's writeback of them: the fsync that ends a fetch -o then waits
+// for the last few megabytes instead of the whole copy (on the bench
+// machine, an fsync of 100 MB just written takes 0.25–0.4 s, as long as
+// the copy itself).
+type syncBehind struct {
+	f            *os.File
+	off, started int64 // file offset written up to; writeback started up to
+}
+
+func (s *syncBehind) Write(p []byte) (int, error) {
+	n, err := s.f.Write(p)
+	s.off += int64(n)
+	if s.off-s.started >= syncBehindChunk {
+		startWriteback(s.f, s.started, s.off-s.started)
+		s.started = s.off
+	}
+	return n, err
 }
 
 // FetchHistory copies the log's rotated files, oldest first (decompressed),

@@ -38,7 +38,7 @@ func (c *Client) filter(ctx context.Context, log string, rotated int, spec acces
 	if err != nil {
 		return err
 	}
-	req := wire.Request{Verb: wire.VerbFilter, Log: log, Filter: spec, Rotated: rotated, Compress: c.compression(ctx)}
+	req := wire.Request{Verb: wire.VerbFilter, Log: log, Filter: spec, Rotated: rotated, Compress: c.compressionFor()}
 	_, err = c.request(ctx, req, 0, func(f wire.Frame) error {
 		if f.Type != wire.FrameData && f.Type != wire.FrameRedacted {
 			return nil

@@ -8,6 +8,13 @@ import (
 
 // List returns the logs this key may read, in the server's order.
 func (c *Client) List(ctx context.Context) ([]wire.LogInfo, error) {
+	l, err := c.Listing(ctx)
+	return l.Logs, err
+}
+
+// Listing returns the whole answer to ls: the logs and, when the server
+// knows it, until when this access is valid.
+func (c *Client) Listing(ctx context.Context) (wire.Listing, error) {
 	var l wire.Listing
 	_, err := c.request(ctx, wire.Request{Verb: wire.VerbLs}, 0, func(f wire.Frame) error {
 		if f.Type == wire.FrameMeta {
@@ -15,7 +22,7 @@ func (c *Client) List(ctx context.Context) ([]wire.LogInfo, error) {
 		}
 		return nil
 	})
-	return l.Logs, err
+	return l, err
 }
 
 // Stat describes one log.

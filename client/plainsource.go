@@ -22,8 +22,8 @@ type plainSource struct {
 // errPlainList is List in plain mode, which has no policy to list.
 var errPlainList = errors.New("plain mode has no list of logs (--path names the file)")
 
-func (s *plainSource) List(context.Context) ([]wire.LogInfo, error) {
-	return nil, errPlainList
+func (s *plainSource) List(context.Context) (wire.Listing, error) {
+	return wire.Listing{}, errPlainList
 }
 
 func (s *plainSource) Lines(ctx context.Context, req Request, emit func([]byte) error) error {
@@ -96,14 +96,9 @@ func PlainFilter(spec accesslog.FilterSpec, format accesslog.Format, now time.Ti
 	if spec == (accesslog.FilterSpec{}) {
 		return nil, nil
 	}
-	f, err := accesslog.Compile(spec, now)
+	sel, err := accesslog.NewSelector(spec, format, now)
 	if err != nil {
 		return nil, err
 	}
-	p := accesslog.NewAutoParser(format)
-	var rec accesslog.Record
-	return func(line []byte) (bool, bool) {
-		perr := p.Parse(line, &rec)
-		return f.Match(line, &rec, perr), f.Stops(&rec, perr)
-	}, nil
+	return sel.Select, nil // the server's filter selects with the same Selector
 }

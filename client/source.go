@@ -20,8 +20,9 @@ import (
 // method here, implemented once per mode; callers do not branch on the
 // mode.
 type Source interface {
-	// List returns the logs the host offers.
-	List(ctx context.Context) ([]wire.LogInfo, error)
+	// List returns the logs the host offers, and until when the access
+	// is valid when the host says.
+	List(ctx context.Context) (wire.Listing, error)
 	// Lines passes the lines req selects to emit, one or more whole lines
 	// per call (the slice is reused after emit returns): the whole log,
 	// or with req.Follow its last req.Lines lines and then new ones until
@@ -34,6 +35,11 @@ type Source interface {
 	// (the LOG, or the base name of the plain-mode path), written beside it
 	// and renamed into place once complete; it returns the file's path.
 	CopyFile(ctx context.Context, req Request, dest func(name string) (string, error)) (string, error)
+	// Stats aggregates the lines of the log (its whole history with
+	// req.History) that req.Filter selects into a table grouped as opt
+	// says: on the server in weblog mode (only the table crosses the
+	// network), here in plain mode.
+	Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error)
 	// StatsEvery runs a following stats (PROTOCOL.md §2.2.2) of req.Log
 	// for each feed, all on one connection, and passes each interval's
 	// table to emit (one call at a time) with the feed's index, until ctx
@@ -116,13 +122,13 @@ func (s *weblogSource) connect(ctx context.Context, req Request) (*Client, *sshd
 	return wc, conn, log, nil
 }
 
-func (s *weblogSource) List(ctx context.Context) ([]wire.LogInfo, error) {
+func (s *weblogSource) List(ctx context.Context) (wire.Listing, error) {
 	conn, err := s.dial(ctx)
 	if err != nil {
-		return nil, err
+		return wire.Listing{}, err
 	}
 	defer conn.Close()
-	return New(conn, s.opts...).List(ctx)
+	return New(conn, s.opts...).Listing(ctx)
 }
 
 func (s *weblogSource) Lines(ctx context.Context, req Request, emit func([]byte) error) error {
@@ -190,6 +196,18 @@ func (s *weblogSource) CopyFile(ctx context.Context, req Request, dest func(stri
 	}
 	_, err = wc.FetchFile(ctx, log, file)
 	return file, err
+}
+
+func (s *weblogSource) Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error) {
+	wc, conn, log, err := s.connect(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if req.History {
+		return wc.StatsHistory(ctx, log, req.Filter, opt)
+	}
+	return wc.Stats(ctx, log, req.Filter, opt)
 }
 
 // DefaultLog returns log, or when it is "" the server's first log.

@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,7 +14,9 @@ import (
 // transport opens one request stream: the request line goes to the server
 // and its framed answer comes back.
 type transport interface {
-	start(ctx context.Context, req wire.Request) (*stream, error)
+	// start sends req; prepare, if not nil, may still change it right
+	// before it is sent.
+	start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error)
 }
 
 // stream is one request in flight.
@@ -36,25 +37,17 @@ type sshTransport struct {
 	exec bool // the subsystem was refused once: use exec
 }
 
-func (t *sshTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+func (t *sshTransport) start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error) {
 	t.mu.Lock()
 	useExec := t.exec
 	t.mu.Unlock()
-	if !useExec {
-		s, err := t.startSession(ctx, req, false)
-		if err == nil || !errors.Is(err, errSubsystemRefused) {
-			return s, err
-		}
-		t.mu.Lock()
-		t.exec = true
-		t.mu.Unlock()
-	}
-	return t.startSession(ctx, req, true)
+	return t.startSession(ctx, req, useExec, prepare)
 }
 
-var errSubsystemRefused = errors.New("subsystem request failed")
-
-func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool) (*stream, error) {
+func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec bool, prepare func(*wire.Request)) (*stream, error) {
+	if prepare == nil {
+		prepare = func(*wire.Request) {}
+	}
 	sess, err := t.conn.NewSession()
 	if err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
@@ -71,14 +64,24 @@ func (t *sshTransport) startSession(ctx context.Context, req wire.Request, exec 
 	}
 	stderr := &limitedBuffer{max: 64 << 10}
 	sess.Stderr = stderr
-	if exec {
-		err = sess.Start(req.String())
-	} else {
-		if err = sess.RequestSubsystem(wire.SubsystemName); err != nil {
-			sess.Close()
-			return nil, fmt.Errorf("%w: %w", errSubsystemRefused, err)
+	if !exec {
+		if err = sess.RequestSubsystem(wire.SubsystemName); err == nil {
+			prepare(&req)
+			_, err = io.WriteString(stdin, req.String()+"\n")
+		} else {
+			// Refused: a forced command, most likely. The same session
+			// takes the exec request (RFC 4254 §6.5: only a request that
+			// succeeds starts it), which saves opening another: one
+			// round trip.
+			t.mu.Lock()
+			t.exec = true
+			t.mu.Unlock()
+			exec = true
 		}
-		_, err = io.WriteString(stdin, req.String()+"\n")
+	}
+	if exec {
+		prepare(&req)
+		err = sess.Start(req.String())
 	}
 	if err != nil {
 		sess.Close()
@@ -117,7 +120,10 @@ type pipeTransport struct {
 	mu sync.Mutex
 }
 
-func (t *pipeTransport) start(ctx context.Context, req wire.Request) (*stream, error) {
+func (t *pipeTransport) start(ctx context.Context, req wire.Request, prepare func(*wire.Request)) (*stream, error) {
+	if prepare != nil {
+		prepare(&req)
+	}
 	t.mu.Lock()
 	if _, err := io.WriteString(t.w, req.String()+"\n"); err != nil {
 		t.mu.Unlock()

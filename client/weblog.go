@@ -20,6 +20,7 @@ type Client struct {
 	rttOnce  sync.Once
 	rttValue time.Duration // the link's round trip, once measured
 	parallel int           // ranges fetched at once: 0 automatic, 1 off
+	noS2     atomic.Bool   // the server refused --compress=s2: use zstd
 	progress func(n int)   // told of each n bytes Cat writes, or nil
 }
 
@@ -67,7 +68,29 @@ func (c *Client) request(ctx context.Context, req wire.Request, idle time.Durati
 // send is request without explaining a refusal.
 func (c *Client) send(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error) (wire.End, error) {
 	req.Framed = true
-	s, err := c.t.start(ctx, req)
+	var prepare func(*wire.Request)
+	var asked string
+	if req.Compress == decideLater {
+		// Three round trips measure the link; they overlap opening the
+		// session and the subsystem or exec request (two or three).
+		go c.linkRTT(ctx)
+		prepare = func(r *wire.Request) { r.Compress = c.compression(ctx); asked = r.Compress }
+	}
+	delivered := false
+	end, err := c.requestOnce(ctx, req, idle, func(f wire.Frame) error { delivered = true; return fn(f) }, prepare)
+	var we *wire.Error
+	if asked == wire.CompressS2 && !delivered && errors.As(err, &we) && we.Status == wire.StatusUsage {
+		// A server older than S2 refuses it before answering: ask it
+		// for zstd, now and for the rest of this connection.
+		c.noS2.Store(true)
+		return c.requestOnce(ctx, req, idle, fn, prepare)
+	}
+	return end, err
+}
+
+// requestOnce is request without the fallback from S2.
+func (c *Client) requestOnce(ctx context.Context, req wire.Request, idle time.Duration, fn func(wire.Frame) error, prepare func(*wire.Request)) (wire.End, error) {
+	s, err := c.t.start(ctx, req, prepare)
 	if err != nil {
 		return wire.End{}, err
 	}

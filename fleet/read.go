@@ -19,23 +19,34 @@ import (
 
 // List prints the logs of every host as one table, hosts in the order
 // given, each row starting with its host when labelled; a host that fails
-// is reported and left out.
+// is reported and left out. After the table, a line "[HOST: ]access valid
+// until TIME" for each host that says until when the access is valid (an
+// OpenSSH certificate's end of validity).
 func (r *Runner) List(ctx context.Context, w io.Writer) error {
-	listings := make([][]wire.LogInfo, len(r.sources))
+	listings := make([]wire.Listing, len(r.sources))
 	r.run(ctx, r.cfg.Jobs, func(ctx context.Context, i int) (err error) {
 		listings[i], err = r.sources[i].List(ctx)
 		return err
 	})
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i, logs := range listings {
+	for i, l := range listings {
 		host := ""
 		if r.cfg.Labelled {
 			host = r.cfg.Hosts[i]
 		}
-		WriteLogs(tw, host, logs)
+		WriteLogs(tw, host, l.Logs)
 	}
 	if err := tw.Flush(); err != nil {
 		r.outputFailed(err)
+	}
+	for i, l := range listings {
+		if l.AccessUntil == "" {
+			continue
+		}
+		if r.cfg.Labelled {
+			fmt.Fprintf(w, "%s: ", wire.Sanitize(r.cfg.Hosts[i]))
+		}
+		fmt.Fprintf(w, "access valid until %s\n", wire.Sanitize(l.AccessUntil))
 	}
 	return r.result(ctx)
 }

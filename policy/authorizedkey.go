@@ -63,7 +63,7 @@ func (k KeyLine) Marshal() (string, error) {
 	if !k.Expires.IsZero() {
 		// sshd reads YYYYMMDD[HHMM[SS]], with a Z for UTC.
 		b.WriteString(",expiry-time=")
-		b.WriteString(optionQuote(k.Expires.UTC().Format("20060102150405") + "Z"))
+		b.WriteString(optionQuote(FormatExpiryTime(k.Expires)))
 	}
 	b.WriteString(" ")
 	b.WriteString(k.Key)

@@ -561,6 +561,19 @@ func (p *authPlan) callback(ctx *ssh.ClientAuthContext) (ssh.AuthMethod, error) 
 	return nil, p.failure(ctx.AllowedMethods, nil)
 }
 
+// succeeded names the method that a finished handshake authenticated with:
+// the last one offered, since the server ends authentication on success.
+func (p *authPlan) succeeded() string {
+	if len(p.tried) == 0 {
+		return ""
+	}
+	s := p.steps[p.next-1]
+	if s.method == "publickey" {
+		return "publickey " + s.label
+	}
+	return s.method
+}
+
 func (p *authPlan) failure(allowed []string, cause error) *authError {
 	return &authError{
 		user:    p.user,

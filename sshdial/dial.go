@@ -71,6 +71,10 @@ type Conn struct {
 	Addr string
 	// User is the remote user name logged in as.
 	User string
+	// Auth says how the destination (not a jump host) accepted the login:
+	// "publickey " and the agent key or identity file, "password" or
+	// "keyboard-interactive"; "" when the server asked for nothing.
+	Auth string
 
 	jumps []*ssh.Client // in connection order
 }
@@ -131,7 +135,7 @@ func Dial(ctx context.Context, host string, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", hc, err)
 	}
-	return &Conn{Client: client, Host: host, Addr: hc.addr(), User: hc.user, jumps: jumps}, nil
+	return &Conn{Client: client, Host: host, Addr: hc.addr(), User: hc.user, Auth: d.auth, jumps: jumps}, nil
 }
 
 // maxHops bounds the jump hosts of one Dial, which also stops ProxyJump
@@ -145,6 +149,7 @@ type dialer struct {
 	ssh    *sshConfig
 	agents map[string]*agentConn
 	hops   int
+	auth   string // how the last handshake authenticated (the destination's is last)
 }
 
 type agentConn struct {
@@ -364,6 +369,7 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 		}
 		return nil, err
 	}
+	d.auth = plan.succeeded()
 	// Keepalives are the caller's choice (Conn.Keepalive); ssh_config's
 	// ServerAliveInterval and ServerAliveCountMax are not read yet.
 	return ssh.NewClient(c, chans, reqs), nil

@@ -58,6 +58,12 @@ func TestTTYPromptCtrlC(t *testing.T) {
 				t.Fatalf("tmux new-session: %v\n%s", err, out)
 			}
 			t.Cleanup(func() { tm(context.Background(), "kill-server") })
+			// The child may end (and signal "done") before this test
+			// waits on the channel: the server must outlive its last
+			// session, or the wait finds no server at all.
+			if out, err := tm(ctx, "set-option", "-s", "exit-empty", "off"); err != nil {
+				t.Fatalf("tmux set-option: %v\n%s", err, out)
+			}
 
 			// Wait for the prompt: the child shows it only once its
 			// SIGINT handling is in place.

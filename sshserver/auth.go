@@ -35,16 +35,23 @@ var errNotAllowed = errors.New("not allowed")
 type authenticator struct {
 	keys      *watchedFile[[]authorizedKey]   // nil: keys allow nothing
 	passwords *watchedFile[map[string][]byte] // nil: no password logins
+	cas       *certAuthorities                // nil: no certificates
 	dummyHash []byte                          // compared for unknown users, to take as long
 }
 
 // newAuthenticator reads both files once, so that a mistake in them stops
 // the server from starting rather than locking everyone out.
-func newAuthenticator(keysFile, passwordFile string) (*authenticator, error) {
-	if keysFile == "" && passwordFile == "" {
-		return nil, errors.New("no authorized keys file and no password file: nobody could log in")
+func newAuthenticator(keysFile, passwordFile, caFile string) (*authenticator, error) {
+	if keysFile == "" && passwordFile == "" && caFile == "" {
+		return nil, errors.New("no authorized keys file, trusted CA keys file or password file: nobody could log in")
 	}
 	a := &authenticator{}
+	if caFile != "" {
+		a.cas = &certAuthorities{keys: &watchedFile[[][]byte]{path: caFile, what: "trusted user CA keys", perm: 0o022, parse: parseCAKeys}}
+		if _, err := a.cas.keys.get(); err != nil {
+			return nil, err
+		}
+	}
 	if keysFile != "" {
 		a.keys = &watchedFile[[]authorizedKey]{path: keysFile, what: "authorized keys", perm: 0o022, parse: parseAuthorizedKeys}
 		if _, err := a.keys.get(); err != nil {
@@ -68,8 +75,12 @@ func newAuthenticator(keysFile, passwordFile string) (*authenticator, error) {
 }
 
 // publicKey is the ssh.ServerConfig.PublicKeyCallback: any user name may
-// log in with a key listed in the authorized keys file.
-func (a *authenticator) publicKey(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+// log in with a key listed in the authorized keys file; a certificate is
+// checked by certificate.
+func (a *authenticator) publicKey(md ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+	if cert, ok := key.(*ssh.Certificate); ok {
+		return a.certificate(md, cert)
+	}
 	fp := ssh.FingerprintSHA256(key)
 	if a.keys == nil {
 		return nil, fmt.Errorf("key %s: %w (no authorized keys file)", fp, errNotAllowed)

@@ -3,6 +3,7 @@ package sshserver
 import (
 	"io"
 
+	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/subsystem"
 )
 
@@ -24,6 +25,22 @@ type Config struct {
 	// accepted; any other option (command=, from=, cert-authority …) is
 	// refused rather than ignored. "" allows no key.
 	AuthorizedKeysFile string
+	// TrustedUserCAKeysFile, if not "", lists certificate authorities,
+	// one public key per line like sshd's TrustedUserCAKeys: a user
+	// certificate that one of them signed logs in when it is valid now,
+	// the user name is one of its principals, the client's address
+	// matches its source-address and it has no other critical option
+	// than source-address and force-command. Its force-command is read
+	// as weblog-server's profile flags (policy.ParseForcedCommand),
+	// never run, and ForcedSubsystem serves that profile to the connection; a
+	// certificate without one gets Subsystem, like a key. It must not be
+	// writable by group or others.
+	TrustedUserCAKeysFile string
+	// ForcedSubsystem builds what serves the sessions of a certificate
+	// with the force-command cmd; it must refuse a cmd that asks for
+	// audit (cmd.Audit) when it does not audit. nil: such certificates
+	// are refused.
+	ForcedSubsystem func(cmd policy.ForcedCommand) (*subsystem.Server, error)
 	// PasswordFile, if not "", enables password logins: one "USER:HASH"
 	// per line, HASH a bcrypt hash ($2a$, $2b$ or $2y$), as made by
 	// `htpasswd -nbB USER PASSWORD`. Blank lines and lines starting with

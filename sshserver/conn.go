@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/weblogctl/weblogctl/subsystem"
 )
 
 // conn is one client connection after login.
@@ -18,8 +20,9 @@ type conn struct {
 	srv      *Server
 	id       uint64
 	sconn    *ssh.ServerConn
-	noPTY    bool        // the key's authorized_keys line says restrict or no-pty
-	noMore   atomic.Bool // the client sent no-more-sessions@openssh.com
+	sub      *subsystem.Server // what serves its sessions
+	noPTY    bool              // the key's authorized_keys line says restrict or no-pty
+	noMore   atomic.Bool       // the client sent no-more-sessions@openssh.com
 	refusals atomic.Int32
 }
 
@@ -36,7 +39,7 @@ func (s *Server) serveConn(ctx context.Context, id uint64, nc net.Conn) {
 		s.log.printf("#%d closed before login after %v: %s", id, time.Since(start).Round(time.Millisecond), qerr(err))
 		return
 	}
-	c := &conn{srv: s, id: id, sconn: sconn}
+	c := &conn{srv: s, id: id, sconn: sconn, sub: s.sub}
 	method := sconn.Permissions.Extensions[extMethod]
 	who := sconn.Permissions.Extensions[extIdentity]
 	if method == "" || who == "" {
@@ -51,6 +54,13 @@ func (s *Server) serveConn(ctx context.Context, id uint64, nc net.Conn) {
 		who += " " + q(comment)
 	}
 	s.log.printf("#%d login user=%s method=%s %s client=%s", id, q(sconn.User()), method, who, q(string(sconn.ClientVersion())))
+	stopCert, err := c.applyCert()
+	if err != nil {
+		s.log.printf("#%d %s: disconnecting", id, qerr(err))
+		sconn.Close()
+		return
+	}
+	defer stopCert()
 
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()

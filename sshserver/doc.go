@@ -17,9 +17,11 @@
 // Everything else is refused: port forwarding in both directions (ssh -L,
 // -R, -D, -W), agent and X11 forwarding, tun devices, environment
 // variables, unknown channel types and global requests. Clients log in
-// with a key listed in an authorized_keys file or, optionally, a password
-// whose bcrypt hash is in a password file; both files are re-read when
-// they change, like sshd's. The host key is ed25519 and is created on
+// with a key listed in an authorized_keys file, an OpenSSH user
+// certificate signed by a trusted CA (whose force-command, read as
+// weblog-server's profile flags and never run, is then the connection's
+// policy; see cert.go) or, optionally, a password whose bcrypt hash is in
+// a password file; these files are re-read when they change, like sshd's. The host key is ed25519 and is created on
 // first use. Only modern algorithms are offered (see algorithms.go).
 //
 // Every connection, login, refusal and request is logged as one line on

@@ -61,3 +61,39 @@ func FuzzParsePasswords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCAKeys: no panic; an error yields no keys; an accepted file
+// has at least one key, each of a type we accept, none a certificate,
+// and as many keys as it has key lines.
+func FuzzParseCAKeys(f *testing.F) {
+	f.Add([]byte("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9gNeLIlWoC4tqZliEFvDZTcFskL0wr7r6vYLRw94z1 ca\n"))
+	f.Add([]byte("# CA\n\ncert-authority ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9gNeLIlWoC4tqZliEFvDZTcFskL0wr7r6vYLRw94z1\n"))
+	f.Add([]byte("ssh-dss AAAA\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := parseCAKeys(data)
+		if err != nil {
+			if keys != nil {
+				t.Fatalf("error %v with %d keys", err, len(keys))
+			}
+			return
+		}
+		n := 0
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			if line = bytes.TrimSpace(line); len(line) > 0 && line[0] != '#' {
+				n++
+			}
+		}
+		if len(keys) == 0 || len(keys) != n {
+			t.Fatalf("%d keys from %d key lines", len(keys), n)
+		}
+		for _, blob := range keys {
+			k, err := ssh.ParsePublicKey(blob)
+			if err != nil {
+				t.Fatalf("accepted key does not parse: %v", err)
+			}
+			if _, ok := k.(*ssh.Certificate); ok || checkKeyType(k) != nil {
+				t.Fatalf("accepted %s as a CA key", k.Type())
+			}
+		}
+	})
+}

@@ -39,9 +39,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sshserver: %w", err)
 	}
-	auth, err := newAuthenticator(cfg.AuthorizedKeysFile, cfg.PasswordFile)
+	auth, err := newAuthenticator(cfg.AuthorizedKeysFile, cfg.PasswordFile, cfg.TrustedUserCAKeysFile)
 	if err != nil {
 		return nil, fmt.Errorf("sshserver: %w", err)
+	}
+	if auth.cas != nil {
+		auth.cas.forced = cfg.ForcedSubsystem
 	}
 	limits := cfg.Limits.withDefaults()
 	s := &Server{

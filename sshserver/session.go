@@ -140,7 +140,7 @@ func (s *session) run(ctx context.Context, kind, line string) {
 		out, errOut = ttyOut, ttyErr
 		go watchKeys(s.ch, cancel)
 	}
-	sub, id := s.c.srv.sub, s.c.identity()
+	sub, id := s.c.sub, s.c.identity()
 	var status wire.Status
 	switch kind {
 	case "subsystem":
@@ -163,7 +163,7 @@ func (s *session) run(ctx context.Context, kind, line string) {
 // shell follows the policy's first log, like `follow -n 10 LOG`: what
 // the seed's server did for any ssh client.
 func (s *session) shell(ctx context.Context, out, errOut io.Writer, tty bool) wire.Status {
-	sub := s.c.srv.sub
+	sub := s.c.sub
 	req := wire.Request{Verb: wire.VerbFollow, Log: sub.DefaultLog(), Lines: wire.DefaultLines, HasLines: true}
 	if tty {
 		fmt.Fprintf(errOut, "weblog-server: following %s; press q or Ctrl-C to stop\n", req.Log)

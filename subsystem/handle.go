@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/weblogctl/weblogctl/audit"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -33,28 +31,33 @@ func (ss *session) handle(ctx context.Context, line string, out, errOut io.Write
 		ss.report(entry, began, 0, we)
 		return we.Status
 	}
-	var zw *zstd.Encoder
-	if req.Compress == wire.CompressZstd {
-		level := zstd.SpeedFastest
+	var zw io.WriteCloser
+	if req.Compress != "" {
+		newZ := newCompressor
 		if req.Stats.Every > 0 {
-			level = zstd.SpeedBetterCompression
+			newZ = newFollowingCompressor
 		}
-		if zw, err = newCompressorLevel(out, level); err != nil {
+		if zw, err = newZ(out, req.Compress); err != nil {
 			we := errorFor(err)
 			newOutput(true, out, errOut).fail(we)
 			ss.report(entry, began, 0, we)
 			return we.Status
 		}
 		out = zw
-		if req.Stats.Every > 0 {
-			out = flushing{zw} // each table must arrive when it is sent
-		}
+	}
+	var bw *batchWriter
+	if req.Verb == wire.VerbFilter && !req.Follow {
+		bw = newBatchWriter(out)
+		out = bw
 	}
 	m := &meter{output: newOutput(req.Framed, out, errOut), max: ss.profile.MaxBytes}
 	var we *wire.Error
 	if err := handlerFor(req.Verb)(ctx, ss, req, m); err != nil {
 		we = errorFor(err)
 		m.fail(we)
+	}
+	if bw != nil {
+		bw.Flush() // a failure means the client left
 	}
 	if zw != nil {
 		zw.Close() // writes what is buffered; a failure means the client left
@@ -110,7 +113,7 @@ func handlerFor(verb string) handler {
 
 // version answers the version verb.
 func version(_ context.Context, ss *session, _ wire.Request, o output) error {
-	v := wire.VersionInfo{Version: ss.opts.Version, Protocol: Protocol}
+	v := versionInfo(ss.opts.Version, ss.opts.Started, time.Now())
 	if err := o.meta(v, fmt.Sprintf("weblog-server %s protocol %d\n", v.Version, v.Protocol)); err != nil {
 		return err
 	}

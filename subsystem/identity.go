@@ -1,6 +1,10 @@
 package subsystem
 
-import "github.com/weblogctl/weblogctl/audit"
+import (
+	"time"
+
+	"github.com/weblogctl/weblogctl/audit"
+)
 
 // Identity is who is on the other end of one session, as the SSH server
 // that runs the session tells it (in the shape of gliderlabs/ssh's
@@ -18,4 +22,10 @@ type Identity struct {
 	Client string
 	// Cert is the OpenSSH certificate the client logged in with, or nil.
 	Cert *audit.Cert
+	// Until is when the client's credential stops being valid (an
+	// OpenSSH certificate's end of validity), or the zero Time when the
+	// server does not know one. ls reports it as access_until
+	// (PROTOCOL.md §3.2); the SSH server, not this package, ends the
+	// session then.
+	Until time.Time
 }

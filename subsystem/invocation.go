@@ -18,7 +18,7 @@ const (
 
 // ServerName is the server binary's name, by which it recognises its own
 // command line in SSH_ORIGINAL_COMMAND.
-const ServerName = "weblog-server"
+const ServerName = wire.ServerName
 
 // Help is the text shown to someone who logs in interactively.
 const Help = `weblog-server: this key can only read logs; there is no shell here.

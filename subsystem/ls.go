@@ -36,6 +36,9 @@ func ls(_ context.Context, ss *session, _ wire.Request, o output) error {
 	if listing.Logs == nil {
 		listing.Logs = []wire.LogInfo{}
 	}
+	if !ss.id.Until.IsZero() {
+		listing.AccessUntil = ss.id.Until.UTC().Format(time.RFC3339)
+	}
 	if err := o.meta(listing, text.String()); err != nil {
 		return err
 	}
@@ -54,6 +57,9 @@ func stat(_ context.Context, ss *session, req wire.Request, o output) error {
 		return unavailable(req.Log)
 	}
 	info := wire.LogInfo{Name: req.Log, Size: st.Size(), MTime: st.ModTime().UTC().Format(time.RFC3339), ID: c.id}
+	if l, err := ss.policy.Lookup(req.Log); err == nil {
+		describeLog(ss.formats, l, c, &info)
+	}
 	text := fmt.Sprintf("name=%s size=%d mtime=%s id=%s\n", info.Name, info.Size, info.MTime, info.ID)
 	if err := o.meta(info, text); err != nil {
 		return err

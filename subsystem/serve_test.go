@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/weblogctl/weblogctl/policy"
@@ -327,5 +328,36 @@ func TestCatCompressed(t *testing.T) {
 	}
 	if _, _, st := exec(t, cfg, "cat --compress=zstd access"); st != wire.StatusUsage {
 		t.Errorf("--compress without --framed: status %v, want usage", st)
+	}
+}
+
+// TestCatCompressedS2: --compress=s2 wraps the framed answer in one S2
+// stream that decodes to the same frames.
+func TestCatCompressedS2(t *testing.T) {
+	content := strings.Repeat(`192.0.2.1 - - [17/May/2015:10:05:03 +0000] "GET /x HTTP/1.1" 200 12 "-" "curl/8"`+"\n", 5000)
+	cfg, _ := testConfig(t, content)
+	out, _, st := exec(t, cfg, "cat --framed --compress=s2 access")
+	if st != wire.StatusOK || !strings.HasPrefix(out, "\xff\x06\x00\x00S2sTwO") {
+		t.Fatalf("status %v, answer starts %q; want the S2 stream identifier", st, out[:min(len(out), 10)])
+	}
+	if len(out) > len(content)/5 {
+		t.Errorf("compressed answer is %d bytes for %d of log", len(out), len(content))
+	}
+	plain, err := io.ReadAll(s2.NewReader(strings.NewReader(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	for _, f := range frames(t, plain) {
+		if f.Type == wire.FrameData {
+			_, b, _ := f.DataOffset()
+			data = append(data, b...)
+		}
+	}
+	if string(data) != content {
+		t.Fatalf("decompressed data differs from the log (%d vs %d bytes)", len(data), len(content))
+	}
+	if _, _, st := exec(t, cfg, "cat --framed --compress=lz4 access"); st != wire.StatusUsage {
+		t.Errorf("--compress=lz4: status %v, want usage", st)
 	}
 }

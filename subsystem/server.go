@@ -3,6 +3,7 @@ package subsystem
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/audit"
@@ -18,6 +19,9 @@ const Protocol = wire.Protocol
 type Options struct {
 	// Version is reported by the version verb.
 	Version string
+	// Started is when the server process started, for the version
+	// answer's uptime (weblogctl doctor's login-shell cost); zero: unknown.
+	Started time.Time
 	// Audit, when set, is told about every request once it is answered,
 	// and about every session refused by the profile's session cap. The
 	// Entry carries the profile's name and the session's Identity. It

@@ -58,12 +58,10 @@ var errRead = errors.New("read failed")
 // aggregator feeds the lines of a log through redaction and the filter
 // into a table.
 type aggregator struct {
-	t      *tally.Table
-	sel    *accesslog.Selector // nil: every line
-	red    *redact.Redactor    // nil: lines as they are
-	parser *accesslog.AutoParser
-	rec    accesslog.Record
-	tmp    []byte
+	t   *tally.Table
+	sel *accesslog.Selector // selects the lines and parses them once
+	red *redact.Redactor    // nil: lines as they are
+	tmp []byte
 
 	skipping bool // inside an overlong line (piece), already counted
 }
@@ -79,11 +77,14 @@ func newAggregator(ss *session, req wire.Request, keys []tally.Key, c *content) 
 	if err != nil {
 		return nil, err
 	}
+	if sel == nil { // every line is selected, and every line is parsed
+		sel, _ = accesslog.NewSelector(accesslog.FilterSpec{}, f, time.Time{})
+	}
 	red := ss.redactor(req.Log)
 	if !red.Active() {
 		red = nil
 	}
-	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, parser: accesslog.NewAutoParser(f)}, nil
+	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red}, nil
 }
 
 // read aggregates the lines of r. A line longer than the read buffer
@@ -169,10 +170,11 @@ func (a *aggregator) lines(data []byte) (stop bool) {
 		}
 		keep, stop := a.sel.Select(line)
 		if keep {
-			if err := a.parser.Parse(line, &a.rec); err != nil {
+			// The selector's parse, when it made one: no second parse.
+			if rec, err := a.sel.Record(); err != nil {
 				a.t.AddUnparsed()
 			} else {
-				a.t.Add(&a.rec)
+				a.t.Add(rec)
 			}
 		}
 		if stop {

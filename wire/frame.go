@@ -58,6 +58,12 @@ type ErrorPayload struct {
 type VersionInfo struct {
 	Version  string `json:"version"`
 	Protocol int    `json:"protocol"`
+	// Time is the server's clock when it answered (RFC 3339, UTC, with
+	// fractional seconds); "" from servers before it was added.
+	Time string `json:"time,omitempty"`
+	// UptimeMicros is how long the server process had run when it
+	// answered, in microseconds; 0 when unknown.
+	UptimeMicros int64 `json:"uptime_us,omitempty"`
 }
 
 // LogInfo describes one log in `ls` and `stat` answers. Size is -1 when
@@ -70,6 +76,22 @@ type LogInfo struct {
 	// Rotated lists the log's rotated files, newest first: the file that
 	// `cat --rotated=1` reads comes first (ls only).
 	Rotated []RotatedInfo `json:"rotated,omitempty"`
+
+	// The fields below are in stat answers only, and "" or 0 from servers
+	// before they were added (PROTOCOL.md §3.2).
+
+	// Format is the log's format name ("combined", "custom", …), "" when
+	// none fits its first lines.
+	Format string `json:"format,omitempty"`
+	// FormatSource is "configured" or "detected".
+	FormatSource string `json:"format_source,omitempty"`
+	// FormatLines is how many non-empty lines the format was judged on,
+	// FormatParsed how many of them it parses whole.
+	FormatLines  int `json:"format_lines,omitempty"`
+	FormatParsed int `json:"format_parsed,omitempty"`
+	// Rotation is how the newest rotated file was made: "rename",
+	// "copytruncate", "none" (no rotated file) or "unknown".
+	Rotation string `json:"rotation,omitempty"`
 }
 
 // RotatedInfo describes one rotated file of a log. Size is that of the
@@ -83,6 +105,10 @@ type RotatedInfo struct {
 // Listing is the M frame answering `ls`.
 type Listing struct {
 	Logs []LogInfo `json:"logs"`
+	// AccessUntil is when the session's credential (an OpenSSH
+	// certificate) stops being valid, RFC 3339 UTC; "" when the server
+	// does not know (PROTOCOL.md §3.2).
+	AccessUntil string `json:"access_until,omitempty"`
 }
 
 // FrameWriter writes frames to an io.Writer. Every Write* call issues one

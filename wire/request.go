@@ -28,8 +28,11 @@ const (
 	VerbStats   = "stats"
 )
 
-// CompressZstd is the one compression of framed answers (PROTOCOL.md §3.3).
-const CompressZstd = "zstd"
+// Compressions of framed answers (PROTOCOL.md §3.3).
+const (
+	CompressZstd = "zstd" // smaller: for slow links
+	CompressS2   = "s2"   // several times faster to make: for fast links
+)
 
 // Defaults and bounds of request options.
 const (
@@ -58,7 +61,7 @@ type Request struct {
 	Rotated   int           // cat, filter --rotated: the Nth newest rotated file, not the live one
 	// VerifyPrefix asks cat to report the SHA-256 of [0, offset) too.
 	VerifyPrefix bool
-	// Compress names the compression of the framed answer: "" or "zstd".
+	// Compress names the compression of the framed answer: "", "zstd" or "s2".
 	Compress string
 
 	// Filter selects lines, for follow, filter and stats (PROTOCOL.md §2.1).
@@ -255,8 +258,8 @@ func (r *Request) set(name string, kind optKind, value string) error {
 			return bad("empty value")
 		}
 		if name == "compress" {
-			if value != CompressZstd {
-				return bad("unknown compression (want zstd):")
+			if value != CompressZstd && value != CompressS2 {
+				return bad("unknown compression (want zstd or s2):")
 			}
 			r.Compress = value
 			return nil

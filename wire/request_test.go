@@ -26,6 +26,8 @@ func TestParseRequest(t *testing.T) {
 		{"filter --follow -n 0 --has-referrer --grep=a\\x20b --status=4xx --status=500 access", Request{Verb: "filter", Log: "access", Follow: true, Lines: 0, HasLines: true,
 			Filter: accesslog.FilterSpec{HasReferrer: true, Grep: `a\x20b`, Status: "4xx,500"}}},
 		{"follow --until-path=/kill-weblog-monitor access", Request{Verb: "follow", Log: "access", Filter: accesslog.FilterSpec{UntilPath: "/kill-weblog-monitor"}}},
+		{"cat --framed --compress=zstd access", Request{Verb: "cat", Log: "access", Framed: true, Compress: CompressZstd}},
+		{"filter --framed --compress=s2 --status=404 access", Request{Verb: "filter", Log: "access", Framed: true, Compress: CompressS2, Filter: accesslog.FilterSpec{Status: "404"}}},
 	}
 	for _, tt := range tests {
 		got, err := ParseRequest(tt.line)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,6 +25,7 @@ func policyFlags() []cli.Flag {
 // server is what one server process serves, with its audit sinks.
 type server struct {
 	sub     *subsystem.Server
+	opts    subsystem.Options // what sub was made with, for a certificate's forced command
 	closers []io.Closer
 }
 
@@ -64,11 +66,13 @@ func newServer(c *cli.Context) (*server, error) {
 	auditSyslog = auditSyslog || v.Last("audit-syslog") == "true"
 
 	opts.Version = buildinfo.Version(Version)
+	opts.Started = time.Now()
 	var err error
 	if opts.Audit, err = s.openAudit(auditLog, auditSyslog); err != nil {
 		s.close()
 		return nil, err
 	}
+	s.opts = opts
 	if s.sub, err = subsystem.New(profile, opts); err != nil {
 		s.close()
 		return nil, err
@@ -108,4 +112,15 @@ func (s *server) close() {
 	for _, c := range s.closers {
 		c.Close()
 	}
+}
+
+// forced serves the profile of a certificate's forced command in the
+// embedded server, with this server's audit sinks and session slots. A
+// command that asks for audit is refused when this server has no audit
+// log: its requests would go unrecorded.
+func (s *server) forced(fc policy.ForcedCommand) (*subsystem.Server, error) {
+	if fc.Audit && s.opts.Audit == nil {
+		return nil, errors.New("it asks for an audit log and this server has none (start it with --audit-log FILE)")
+	}
+	return subsystem.New(fc.Profile, s.opts)
 }

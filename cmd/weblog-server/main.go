@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -45,7 +46,7 @@ or in sshd_config:
 			}
 			s, err := newServer(c)
 			if err != nil {
-				return cli.Exit("weblog-server: error: "+err.Error(), int(wire.StatusUsage))
+				return cli.Exit(wire.ErrorPrefix+err.Error(), int(wire.StatusUsage))
 			}
 			defer s.close()
 			status = serve(s)
@@ -88,6 +89,14 @@ func serve(s *server) int {
 	}()
 
 	id := identityFromEnv(os.Getenv)
+	if !id.Until.IsZero() {
+		// sshd lets a session outlive its certificate; access granted
+		// until a time ends then.
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadlineCause(ctx, id.Until, wire.Errorf(wire.StatusLimit,
+			"access ended: the certificate expired at "+id.Until.UTC().Format(time.RFC3339)))
+		defer stop()
+	}
 	if mode == subsystem.ModeExec {
 		return int(s.sub.Exec(ctx, id, line, os.Stdout, os.Stderr))
 	}

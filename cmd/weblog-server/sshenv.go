@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -28,7 +30,7 @@ const maxUserAuth = 64 << 10
 func identityFromEnv(getenv func(string) string) subsystem.Identity {
 	id := subsystem.Identity{Client: clientFromSSHConnection(getenv("SSH_CONNECTION"))}
 	if p := getenv("SSH_USER_AUTH"); p != "" {
-		id.Key, id.Cert = keyFromUserAuth(p)
+		id.Key, id.Cert, id.Until = keyFromUserAuth(p)
 	}
 	return id
 }
@@ -38,27 +40,29 @@ func identityFromEnv(getenv func(string) string) subsystem.Identity {
 // from the file that sshd names in SSH_USER_AUTH when sshd_config has
 // ExposeAuthInfo yes. Its lines look like "publickey ssh-ed25519 AAAA…";
 // for a certificate, the fingerprint is of the certified key, and the
-// certificate's key ID and serial are returned too. When the session used
+// certificate's key ID and serial are returned too, and its end of
+// validity (the zero Time for none). When the session used
 // several public keys (AuthenticationMethods publickey,publickey), their
 // fingerprints are joined with "," and the first certificate is returned.
 // It returns "" when the file cannot be read or names no public key.
-func keyFromUserAuth(path string) (string, *audit.Cert) {
+func keyFromUserAuth(path string) (string, *audit.Cert, time.Time) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", nil
+		return "", nil, time.Time{}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxUserAuth))
 	if err != nil {
-		return "", nil
+		return "", nil, time.Time{}
 	}
 	return keysFromUserAuth(data)
 }
 
 // keysFromUserAuth parses the contents of an SSH_USER_AUTH file.
-func keysFromUserAuth(data []byte) (string, *audit.Cert) {
+func keysFromUserAuth(data []byte) (string, *audit.Cert, time.Time) {
 	var fps []string
 	var cert *audit.Cert
+	var until time.Time
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxUserAuth)
 	for sc.Scan() {
@@ -78,11 +82,14 @@ func keysFromUserAuth(data []byte) (string, *audit.Cert) {
 			key = c.Key
 			if cert == nil {
 				cert = &audit.Cert{ID: c.KeyId, Serial: c.Serial}
+				if c.ValidBefore != ssh.CertTimeInfinity && c.ValidBefore <= math.MaxInt64 {
+					until = time.Unix(int64(c.ValidBefore), 0)
+				}
 			}
 		}
 		fps = append(fps, ssh.FingerprintSHA256(key))
 	}
-	return strings.Join(fps, ","), cert
+	return strings.Join(fps, ","), cert, until
 }
 
 // clientFromSSHConnection returns the client's address and port,

@@ -67,12 +67,12 @@ func TestKeyFromUserAuth(t *testing.T) {
 		if err := os.WriteFile(p, []byte(tt.contents), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		got, gotCert := keyFromUserAuth(p)
+		got, gotCert, _ := keyFromUserAuth(p)
 		if got != tt.want || !reflect.DeepEqual(gotCert, tt.cert) {
 			t.Errorf("keyFromUserAuth(%q) = %q, %+v; want %q, %+v", tt.contents, got, gotCert, tt.want, tt.cert)
 		}
 	}
-	if got, cert := keyFromUserAuth(filepath.Join(dir, "missing")); got != "" || cert != nil {
+	if got, cert, until := keyFromUserAuth(filepath.Join(dir, "missing")); got != "" || cert != nil || !until.IsZero() {
 		t.Errorf("missing file: %q, %+v", got, cert)
 	}
 }
@@ -114,7 +114,7 @@ func FuzzKeysFromUserAuth(f *testing.F) {
 	f.Add([]byte("publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMbZ8sDq2f9G3u6l0u2wCy1n1m2KxZ4hZcQYxM2b3d4e\n"))
 	f.Add([]byte("password\npublickey x y\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		out, _ := keysFromUserAuth(data)
+		out, _, _ := keysFromUserAuth(data)
 		if out == "" {
 			return
 		}

@@ -51,10 +51,10 @@ Examples:
 			&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Usage: "connect to `PORT`"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print what happens on stderr (connections, files followed)"},
 			&cli.IntFlag{Name: "parallel", Usage: "fetch in `N` byte ranges at once, each on its own channel (0: automatic, 4 when the round trip is ≥ 20 ms and the log ≥ 32 MiB; 1: off)"},
-			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers with zstd: `MODE` auto (when the link's round trip is ≥ 5 ms), zstd or none"},
+			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers: `MODE` auto (S2 when the link's round trip is ≥ 0.5 ms, zstd from 5 ms), zstd, s2 or none"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), topCommand(), demoCommand(), authorizeCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), statsCommand(), topCommand(), demoCommand(), authorizeCommand(), doctorCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}
@@ -63,6 +63,9 @@ Examples:
 	// A subcommand's usage error is one line and a hint on stderr, exit 2,
 	// like the others (urfave/cli would print the help on stdout).
 	for _, cmd := range app.Commands {
+		// No "help"/"h" subcommand under a command: `weblogctl ls h` is
+		// the host h, not ls's help (--help still shows it).
+		cmd.HideHelpCommand = true
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			return hintError{usageError{fmt.Errorf("%s: %w", cmd.Name, err)}, "see weblogctl " + cmd.Name + " --help"}
 		}

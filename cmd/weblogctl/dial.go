@@ -49,6 +49,18 @@ func newRunner(c *cli.Context, t targets) (*fleet.Runner, error) {
 // flags, writing to stderr (safe for concurrent use) and asking one
 // question at a time however many hosts are being connected to.
 func dialer(c *cli.Context, stderr io.Writer) func(ctx context.Context, host string) (*sshdial.Conn, error) {
+	cfg := dialConfig(c, stderr)
+	return func(ctx context.Context, host string) (*sshdial.Conn, error) {
+		conn, err := sshdial.Dial(ctx, host, cfg)
+		if err != nil {
+			return nil, connectError{err}
+		}
+		return conn, nil
+	}
+}
+
+// dialConfig is the dialer's configuration from the global flags.
+func dialConfig(c *cli.Context, stderr io.Writer) sshdial.Config {
 	cfg := sshdial.Config{
 		ConfigFile:            c.String("config"),
 		Stderr:                stderr,
@@ -65,13 +77,7 @@ func dialer(c *cli.Context, stderr io.Writer) func(ctx context.Context, host str
 	if p, err := sshdial.TTYPrompter(); err == nil {
 		cfg.Prompter = &lockedPrompter{p: p}
 	}
-	return func(ctx context.Context, host string) (*sshdial.Conn, error) {
-		conn, err := sshdial.Dial(ctx, host, cfg)
-		if err != nil {
-			return nil, connectError{err}
-		}
-		return conn, nil
-	}
+	return cfg
 }
 
 // lockedPrompter asks one question at a time.

@@ -9,7 +9,9 @@ import (
 // lsHelp is ls's --help, before the operand rules.
 const lsHelp = `Prints NAME, SIZE (bytes) and last modification time of each log. With
 several hosts, each row starts with its HOST, in the order the hosts were
-given.
+given. When the host says until when this access is valid (an OpenSSH
+certificate's end), a last line says "access valid until TIME" (with
+several hosts, "HOST: access valid until TIME").
 
 Examples:
    weblogctl ls web1

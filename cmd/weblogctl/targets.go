@@ -60,11 +60,16 @@ func fleetFlags(withLog bool) []cli.Flag {
 	}
 	if withLog {
 		flags = append(flags,
-			&cli.StringFlag{Name: "log", Usage: "the log `NAME` to read on every host (default: each host's first log)", Category: "hosts"},
+			logFlag(),
 			&cli.StringFlag{Name: "merge", Value: "arrival", Usage: "order of lines from several hosts: `arrival` or time (by each line's timestamp)", Category: "hosts"},
 		)
 	}
 	return flags
+}
+
+// logFlag is --log, the log to read on every host.
+func logFlag() cli.Flag {
+	return &cli.StringFlag{Name: "log", Usage: "the log `NAME` to read on every host (default: each host's first log)", Category: "hosts"}
 }
 
 // parseTargets reads the operands (fleet.ParseOperands); takesLog says

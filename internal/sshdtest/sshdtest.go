@@ -44,6 +44,15 @@ type Options struct {
 	// NoAuthorizedKey leaves authorized_keys empty: only certificates log
 	// in.
 	NoAuthorizedKey bool
+	// AuthorizedPrincipals, when not empty, are the lines of the
+	// account's AuthorizedPrincipalsFile: a certificate then logs in when
+	// one of its principals is listed, instead of the account's name.
+	AuthorizedPrincipals []string
+	// SetEnv are NAME=VALUE settings of sshd_config's SetEnv: sessions
+	// get them in their environment (HOME=DIR gives the login shell
+	// another home, and so another ~/.bashrc). Values must not hold
+	// spaces or quotes.
+	SetEnv []string
 }
 
 // Server is a running sshd.
@@ -77,6 +86,8 @@ MaxSessions 50
 ExposeAuthInfo yes
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
 {{end}}{{if .CAKeys}}TrustedUserCAKeys {{.Dir}}/user_ca.pub
+{{end}}{{if .Principals}}AuthorizedPrincipalsFile {{.Dir}}/principals
+{{end}}{{if .SetEnv}}SetEnv {{.SetEnv}}
 {{end}}`))
 
 // listening is what sshd -e prints when it is ready.
@@ -142,6 +153,13 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 		}
 		caKeys = "yes"
 	}
+	principals := ""
+	if len(opt.AuthorizedPrincipals) > 0 {
+		if err := os.WriteFile(filepath.Join(dir, "principals"), []byte(strings.Join(opt.AuthorizedPrincipals, "\n")+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		principals = "yes"
+	}
 	// sshd cannot listen on port 0 and tell us; pick a free port and
 	// retry if another process takes it first.
 	for attempt := 0; ; attempt++ {
@@ -149,7 +167,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 			return nil, err
 		}
 		var cfg bytes.Buffer
-		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys}); err != nil {
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys, "Principals": principals, "SetEnv": strings.Join(opt.SetEnv, " ")}); err != nil {
 			return nil, err
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
