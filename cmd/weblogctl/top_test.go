@@ -279,3 +279,23 @@ func TestTopTmuxFleet(t *testing.T) {
 	tp.keys("q")
 	tp.waitFor("the shell after q", 10*time.Second, func(s string) bool { return strings.Contains(s, "TOP-EXITED-0") })
 }
+
+// TestTopUsage: top refuses what it cannot do before dialling anyone.
+func TestTopUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"top", "web1"}, "needs a terminal"},
+		{[]string{"top", "--web", "0.0.0.0:8080", "web1"}, "not a loopback address"},
+		{[]string{"top", "--web", ":8080", "web1"}, "not a loopback address"},
+		{[]string{"top", "--every", "500ms", "--web", "127.0.0.1:0", "web1"}, "--every must be whole seconds"},
+		{[]string{"top", "--window", "2m", "--web", "127.0.0.1:0", "web1"}, "--window"},
+		{[]string{"top", "--status", "abc", "--web", "127.0.0.1:0", "web1"}, "status"},
+	} {
+		code, _, stderr := runWeblogctl(t, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("weblogctl %s: exit %d, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, stderr, c.want)
+		}
+	}
+}
