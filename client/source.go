@@ -40,6 +40,11 @@ type Source interface {
 	// says: on the server in weblog mode (only the table crosses the
 	// network), here in plain mode.
 	Stats(ctx context.Context, req Request, opt StatsOptions) (*tally.Table, error)
+	// StatsEvery runs a following stats (PROTOCOL.md §2.2.2) of req.Log
+	// for each feed, all on one connection, and passes each interval's
+	// table to emit (one call at a time) with the feed's index, until ctx
+	// ends or a feed fails, which ends them all (weblog mode only).
+	StatsEvery(ctx context.Context, req Request, feeds []StatsFeed, every time.Duration, emit func(feed int, t *tally.Table, w wire.Window) error) error
 }
 
 // Request is what a command asks of a Source. Fields a request kind does

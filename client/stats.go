@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/weblogctl/weblogctl/accesslog"
@@ -85,8 +86,26 @@ func (c *Client) StatsEvery(ctx context.Context, log string, spec accesslog.Filt
 	}
 	req := wire.Request{Verb: wire.VerbStats, Log: log, Filter: spec,
 		Stats: wire.StatsOptions{By: tally.JoinKeys(opt.By), MaxGroups: opt.MaxGroups, Every: every}}
+	if _, overSSH := c.t.(*sshTransport); overSSH && c.compress != CompressNone {
+		// Compressed unless the user said none, whatever the link: the
+		// stream's window holds the previous tables, so the group keys
+		// that every table repeats cost little (PROTOCOL.md §3.3).
+		req.Compress = wire.CompressZstd
+	}
+	err = c.statsEvery(ctx, req, every, emit)
+	var we *wire.Error
+	if req.Compress != "" && errors.As(err, &we) && we.Status == wire.StatusUsage && strings.Contains(we.Message, "compress") {
+		req.Compress = "" // a server from before compressed stats
+		err = c.statsEvery(ctx, req, every, emit)
+	}
+	return err
+}
+
+// statsEvery sends a following stats request and passes its tables to
+// emit.
+func (c *Client) statsEvery(ctx context.Context, req wire.Request, every time.Duration, emit func(*tally.Table, wire.Window) error) error {
 	var dec wire.TableDecoder
-	_, err = c.request(ctx, req, 3*every+5*time.Second, func(f wire.Frame) error {
+	_, err := c.request(ctx, req, 3*every+5*time.Second, func(f wire.Frame) error {
 		if f.Type != wire.FrameAggregate {
 			return nil
 		}

@@ -92,13 +92,13 @@ func defaults(out io.Writer, format string) (string, render.Options) {
 			format = "pretty"
 		}
 	}
-	return format, render.Options{Color: tty && colorAllowed(os.Getenv), Terminal: tty}
+	return format, render.Options{Color: tty && ColorAllowed(os.Getenv), Terminal: tty}
 }
 
-// colorAllowed reports whether the environment lets a terminal's output
+// ColorAllowed reports whether the environment lets a terminal's output
 // be coloured: not when NO_COLOR is set to anything but "" (no-color.org:
 // an empty NO_COLOR does not count) nor on a TERM=dumb terminal.
-func colorAllowed(getenv func(string) string) bool {
+func ColorAllowed(getenv func(string) string) bool {
 	return getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 

@@ -35,3 +35,41 @@ func newCompressor(w io.Writer, kind string) (io.WriteCloser, error) {
 func newS2(w io.Writer) io.WriteCloser {
 	return s2.NewWriter(w, s2.WriterConcurrency(1), s2.WriterBlockSize(compressWindow))
 }
+
+// newFollowingCompressor is newCompressor for a following answer (stats
+// --every, PROTOCOL.md §3.3): flushed after every write, so each frame
+// can be decoded as soon as it is sent, while the stream's window still
+// holds the earlier frames, so the keys that each table repeats cost
+// little. Its answer is small next to the log it summarises, so zstd
+// affords a better level there.
+func newFollowingCompressor(w io.Writer, kind string) (io.WriteCloser, error) {
+	if kind == wire.CompressS2 {
+		return flushing{s2.NewWriter(w, s2.WriterConcurrency(1), s2.WriterBlockSize(compressWindow))}, nil
+	}
+	zw, err := zstd.NewWriter(w,
+		zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithWindowSize(compressWindow))
+	if err != nil {
+		return nil, err
+	}
+	return flushing{zw}, nil
+}
+
+// flushing flushes its stream after every write.
+type flushing struct {
+	w interface {
+		io.WriteCloser
+		Flush() error
+	}
+}
+
+func (f flushing) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil {
+		return n, err
+	}
+	return n, f.w.Flush()
+}
+
+func (f flushing) Close() error { return f.w.Close() }

@@ -33,7 +33,11 @@ func (ss *session) handle(ctx context.Context, line string, out, errOut io.Write
 	}
 	var zw io.WriteCloser
 	if req.Compress != "" {
-		if zw, err = newCompressor(out, req.Compress); err != nil {
+		newZ := newCompressor
+		if req.Stats.Every > 0 {
+			newZ = newFollowingCompressor
+		}
+		if zw, err = newZ(out, req.Compress); err != nil {
 			we := errorFor(err)
 			newOutput(true, out, errOut).fail(we)
 			ss.report(entry, began, 0, we)

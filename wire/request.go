@@ -97,7 +97,7 @@ var options = map[string]option{
 	"follow":        {optFlag, "filter"},
 	"rotated":       {optCount, "cat filter stats"},
 	"verify-prefix": {optFlag, "cat"},
-	"compress":      {optText, "cat filter"},
+	"compress":      {optText, "cat filter stats"},
 	"by":            {optStats, "stats"},
 	"max-groups":    {optStats, "stats"},
 	"every":         {optStats, "stats"},

@@ -23,28 +23,28 @@ func TestParseStats(t *testing.T) {
 	if keys, err := req.Stats.Keys(); err != nil || tally.JoinKeys(keys) != "status,path" {
 		t.Fatalf("Keys = %v, %v", keys, err)
 	}
-	for _, ok := range []string{"stats access", "stats --every=1s a", "stats --by ip/24 --rotated=2 a", "stats --by=minute a"} {
+	for _, ok := range []string{"stats access", "stats --every=1s a", "stats --by ip/24 --rotated=2 a", "stats --by=minute a", "stats --framed --compress=zstd --every=1s a"} {
 		if _, err := ParseRequest(ok); err != nil {
 			t.Errorf("ParseRequest(%q): %v", ok, err)
 		}
 	}
 	refused := map[string]Status{
-		"stats":                            StatusUsage,
-		"stats --by=nope a":                StatusUsage,
-		"stats --by=status,status a":       StatusUsage,
-		"stats --by= a":                    StatusUsage,
-		"stats --by=status --by=path a":    StatusUsage,
-		"stats --max-groups=0 a":           StatusUsage,
-		"stats --max-groups=01 a":          StatusUsage,
-		"stats --max-groups=999999999 a":   StatusLimit,
-		"stats --every=500ms a":            StatusUsage,
-		"stats --every=60s a":              StatusUsage,
-		"stats --every=1s --rotated=1 a":   StatusUsage,
-		"stats --follow a":                 StatusUsage,
-		"stats --compress=zstd --framed a": StatusUsage,
-		"cat --by=status a":                StatusUsage,
-		"stats a b":                        StatusUsage,
-		"stats --bogus=1 a":                StatusUsage,
+		"stats":                          StatusUsage,
+		"stats --by=nope a":              StatusUsage,
+		"stats --by=status,status a":     StatusUsage,
+		"stats --by= a":                  StatusUsage,
+		"stats --by=status --by=path a":  StatusUsage,
+		"stats --max-groups=0 a":         StatusUsage,
+		"stats --max-groups=01 a":        StatusUsage,
+		"stats --max-groups=999999999 a": StatusLimit,
+		"stats --every=500ms a":          StatusUsage,
+		"stats --every=60s a":            StatusUsage,
+		"stats --every=1s --rotated=1 a": StatusUsage,
+		"stats --follow a":               StatusUsage,
+		"stats --compress=zstd a":        StatusUsage, // compression needs --framed
+		"cat --by=status a":              StatusUsage,
+		"stats a b":                      StatusUsage,
+		"stats --bogus=1 a":              StatusUsage,
 	}
 	for line, st := range refused {
 		req, err := ParseRequest(line)

@@ -60,7 +60,7 @@ Examples:
 			&cli.StringFlag{Name: "compress", Value: "auto", Usage: "compress fetch and filter answers: `MODE` auto (S2 when the link's round trip is ≥ 0.5 ms, zstd from 5 ms), zstd, s2 or none"},
 			&cli.BoolFlag{Name: "insecure-ignore-host-key", Usage: "DANGEROUS: do not verify the server's host key (anyone on the path can impersonate it)"},
 		},
-		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), statsCommand(), demoCommand(), authorizeCommand(), doctorCommand()},
+		Commands:       []*cli.Command{lsCommand(), fetchCommand(), followCommand(), filterCommand(), statsCommand(), topCommand(), demoCommand(), authorizeCommand(), doctorCommand()},
 		ExitErrHandler: func(*cli.Context, error) {}, // run reports errors
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError{err}

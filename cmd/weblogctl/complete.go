@@ -23,7 +23,7 @@ const completionFlag = "--generate-bash-completion"
 
 // hostCommands take host operands, so their completion offers the host
 // aliases of the ssh_config files.
-var hostCommands = []string{"ls", "fetch", "follow", "filter", "stats", "doctor"}
+var hostCommands = []string{"ls", "fetch", "follow", "filter", "stats", "top", "doctor"}
 
 // addShellSupport turns on shell completion (commands and flags from the
 // definitions, host aliases for host operands) and adds the hidden
