@@ -36,7 +36,7 @@ func report(stderr io.Writer, err error) int {
 		}
 		return exitInterrupted // Ctrl-C, also at a prompt
 	}
-	if errors.Is(err, syscall.EPIPE) {
+	if errors.Is(err, syscall.EPIPE) && errors.Is(err, fleet.ErrOutput) {
 		return 0 // the reader of our stdout went away, like `| head`
 	}
 	status, hint := describe(err)
