@@ -35,7 +35,13 @@ type CatOptions struct {
 func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Writer) (wire.End, error) {
 	req := wire.Request{Verb: wire.VerbCat, Log: log, Offset: opt.Offset, Length: opt.Length, HasLength: opt.HasLength,
 		Rotated: opt.Rotated, VerifyPrefix: opt.VerifyPrefix, Compress: c.compressionFor()}
-	h := sha256.New()
+	h := newOverlapHash()
+	stopped := false
+	defer func() {
+		if !stopped {
+			h.stop()
+		}
+	}()
 	var n int64
 	next := int64(-1)
 	end, err := c.request(ctx, req, 0, func(f wire.Frame) error {
@@ -60,13 +66,15 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 			if off != next {
 				return fmt.Errorf("%w: data at offset %d, expected %d", ErrProtocol, off, next)
 			}
-			if _, err := w.Write(data); err != nil {
+			h.start(data)
+			_, err = w.Write(data)
+			h.wait()
+			if err != nil {
 				return fmt.Errorf("write: %w", err)
 			}
 			if c.progress != nil {
 				c.progress(len(data))
 			}
-			h.Write(data)
 			n += int64(len(data))
 			next += int64(len(data))
 		}
@@ -75,7 +83,8 @@ func (c *Client) Cat(ctx context.Context, log string, opt CatOptions, w io.Write
 	if err != nil {
 		return end, err
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); end.Bytes != n || end.SHA256 != sum {
+	stopped = true
+	if sum := hex.EncodeToString(h.sum()); end.Bytes != n || end.SHA256 != sum {
 		return end, fmt.Errorf("verification failed: received %d bytes with SHA-256 %s, server sent %d bytes with %s", n, sum, end.Bytes, end.SHA256)
 	}
 	return end, nil

@@ -338,7 +338,7 @@ func (d *dialer) handshake(ctx context.Context, raw net.Conn, hc *hostConfig) (*
 	wd := startHandshakeTimer(hc.connectTimeout, func() { raw.Close() })
 	guard.wd = wd
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	c, chans, reqs, err := ssh.NewClientConn(raw, hc.addr(), config)
+	c, chans, reqs, err := ssh.NewClientConn(newBufferedConn(raw), hc.addr(), config)
 	canceled := !stop()
 	expired := wd.stop()
 	if err == nil && (canceled || expired) {
