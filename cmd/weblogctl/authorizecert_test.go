@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/weblogctl/weblogctl/authorize"
 	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"github.com/weblogctl/weblogctl/policy"
 )
@@ -398,56 +396,6 @@ func (b *syncBuffer) Changed() <-chan struct{} {
 	return b.changed
 }
 
-// fakePrompter answers password prompts with pass.
-type fakePrompter struct {
-	pass    string
-	prompts []string
-}
-
-func (p *fakePrompter) Password(prompt string) (string, error) {
-	p.prompts = append(p.prompts, prompt)
-	return p.pass, nil
-}
-func (p *fakePrompter) Confirm(string) (bool, error) { return false, nil }
-
-func TestLoadCAKey(t *testing.T) {
-	dir := t.TempDir()
-	plain := filepath.Join(dir, "ca")
-	pub, err := sshdtest.WriteKey(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err := loadCAKey(plain, nil); err != nil || !bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
-		t.Fatalf("plain CA key: %v", err)
-	}
-	// The same key with a passphrase.
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "ca", []byte("secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := filepath.Join(dir, "ca_enc")
-	if err := os.WriteFile(enc, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := &fakePrompter{pass: "secret"}
-	if _, err := loadCAKey(enc, p); err != nil || len(p.prompts) != 1 || !strings.Contains(p.prompts[0], enc) {
-		t.Errorf("encrypted CA key: %v, prompts %q", err, p.prompts)
-	}
-	if _, err := loadCAKey(enc, &fakePrompter{pass: "wrong"}); err == nil {
-		t.Error("a wrong passphrase opened the CA key")
-	}
-	if _, err := loadCAKey(enc, nil); err == nil || !strings.Contains(err.Error(), "no terminal") {
-		t.Errorf("encrypted CA key without a prompter: %v", err)
-	}
-	if _, err := loadCAKey(plain+".pub", nil); err == nil || !strings.Contains(err.Error(), "give the CA's private key") {
-		t.Errorf("public key as CA: %v", err)
-	}
-	if _, err := loadCAKey(filepath.Join(dir, "missing"), nil); err == nil {
-		t.Error("missing CA key file accepted")
-	}
-}
-
 // TestAuthorizeCertificateCommand: the certificate goes beside the key
 // (replacing an older one) or to stdout for --key -, and mistakes are
 // usage errors that write nothing.
@@ -464,7 +412,7 @@ func TestAuthorizeCertificateCommand(t *testing.T) {
 	}
 	base := []string{"--ca", ca, "--key", key + ".pub", "--log", "access=/var/log/a.log"}
 	out := authorizeOut(t, append(base, "--expires", "2h", "--serial", "9")...)
-	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+defaultPrincipal+", valid until ") {
+	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+authorize.DefaultPrincipal+", valid until ") {
 		t.Errorf("authorize --ca printed %q", out)
 	}
 	st, err := os.Stat(key + "-cert.pub")
@@ -550,7 +498,7 @@ func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{defaultPrincipal}})
+	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{authorize.DefaultPrincipal}})
 	cfg, err := s.SSHConfig("web1")
 	if err != nil {
 		t.Fatal(err)
@@ -558,7 +506,7 @@ func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
 	base := []string{"--ca", caFile, "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath, "--expires", "1h"}
 	authorizeOut(t, base...)
 	if out, errOut, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 0 || !bytes.Equal(out, data) {
-		t.Fatalf("default principal %s: status %d, %d bytes: %s", defaultPrincipal, st, len(out), errOut)
+		t.Fatalf("default principal %s: status %d, %d bytes: %s", authorize.DefaultPrincipal, st, len(out), errOut)
 	}
 	authorizeOut(t, append(base, "--principal", "ops")...)
 	if out, _, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 255 || len(out) != 0 {
