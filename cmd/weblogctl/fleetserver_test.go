@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/sshserver"
 	"github.com/weblogctl/weblogctl/subsystem"
@@ -50,7 +51,7 @@ func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
 	t.Helper()
 	dir := t.TempDir()
 	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
-	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +297,7 @@ type stubServer struct {
 func startStub(t testing.TB) *stubServer {
 	t.Helper()
 	dir := t.TempDir()
-	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +454,7 @@ func (s *stubServer) serveSession(ch ssh.Channel) {
 // stubHostKey makes a host key, kept at path.
 func stubHostKey(t testing.TB, path string) ssh.Signer {
 	t.Helper()
-	if _, err := writeClientKey(path); err != nil {
+	if _, err := sshdtest.WriteKey(path); err != nil {
 		t.Fatal(err)
 	}
 	pem, err := os.ReadFile(path)
