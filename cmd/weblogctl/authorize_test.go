@@ -59,16 +59,10 @@ func TestAuthorizeSSHD(t *testing.T) {
 	}
 	logPath := filepath.Join(logDir, "access log's.txt")
 	data := append(genLog(50), "\x00\xff binary tail"...)
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
 	// sshdtest writes the client key it makes; the options are replaced
 	// below by the whole line authorize prints, as an admin pastes it.
-	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "restrict"})
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, cfg := startSSHD(t, sshdtest.Options{KeyOptions: "restrict"})
 	install := func(extra ...string) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer

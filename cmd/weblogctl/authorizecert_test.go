@@ -55,6 +55,26 @@ func sshOut(t *testing.T, args ...string) (stdout, stderr []byte, status int) {
 	return o.Bytes(), e.Bytes(), status
 }
 
+// writeLog writes data to path for a test.
+func writeLog(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startSSHD starts a real sshd with opts and returns it with the
+// ssh_config in which "web1" is the host.
+func startSSHD(t *testing.T, opts sshdtest.Options) (*sshdtest.Server, string) {
+	t.Helper()
+	s := sshdtest.Start(t, opts)
+	cfg, err := s.SSHConfig("web1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cfg
+}
+
 // TestAuthorizeExpiresSSHD: sshd honours the expiry-time= that
 // authorize --expires writes: a future time logs in, a past one is
 // refused.
@@ -62,14 +82,8 @@ func TestAuthorizeExpiresSSHD(t *testing.T) {
 	server := buildBin(t, "weblog-server")
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	data := genLog(20)
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "restrict"})
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
+	s, cfg := startSSHD(t, sshdtest.Options{KeyOptions: "restrict"})
 	line := strings.TrimSuffix(authorizeOut(t, "--key", s.ClientKey+".pub", "--server-path", server, "--log", "access="+logPath,
 		"--expires", "1h", "--comment", "alice contract"), "\n")
 	m := regexp.MustCompile(`,expiry-time="(\d{14}Z)" ssh-ed25519 \S+ alice contract$`).FindStringSubmatch(line)
@@ -156,19 +170,13 @@ func TestAuthorizeCertificate(t *testing.T) {
 	data := append(genLog(30), '\n') // complete lines only, as follow sends
 	lines := bytes.SplitAfter(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	lastLine := append(lines[len(lines)-1], '\n')
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
 	caPub, err := sshdtest.WriteKey(caFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true})
-	sshdConfig, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, sshdConfig := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true})
 	sshdAudit := filepath.Join(dir, "sshd-audit.log")
 	emb := startEmbedded(t, server, s, caFile+".pub")
 	hosts := []certHost{{"sshd", sshdConfig, sshdAudit}, emb}
@@ -490,19 +498,13 @@ func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
 	data := append(genLog(5), '\n')
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
 	caPub, err := sshdtest.WriteKey(caFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{authorize.DefaultPrincipal}})
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, cfg := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{authorize.DefaultPrincipal}})
 	base := []string{"--ca", caFile, "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath, "--expires", "1h"}
 	authorizeOut(t, base...)
 	if out, errOut, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 0 || !bytes.Equal(out, data) {
