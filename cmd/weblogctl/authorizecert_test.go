@@ -315,9 +315,7 @@ func startEmbedded(t *testing.T, server string, s *sshdtest.Server, caPub string
 		t.Fatal(err)
 	}
 	own := filepath.Join(dir, "own.log")
-	if err := os.WriteFile(own, []byte("not for certificates\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, own, []byte("not for certificates\n"))
 	audit := filepath.Join(dir, "audit.log")
 	cmd := exec.Command(server, "listen", "--addr", "127.0.0.1:0", "--host-key", hostKey, "--trusted-user-ca-keys", caPub,
 		"--log", "own="+own, "--audit-log", audit)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -301,7 +303,7 @@ func startStub(t testing.TB) *stubServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hostKey := stubHostKey(t, filepath.Join(dir, "host_key"))
+	hostKey := stubHostKey(t)
 	want := string(pub.Marshal())
 	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
 		if string(k.Marshal()) != want {
@@ -451,17 +453,11 @@ func (s *stubServer) serveSession(ch ssh.Channel) {
 	}
 }
 
-// stubHostKey makes a host key, kept at path.
-func stubHostKey(t testing.TB, path string) ssh.Signer {
+// stubHostKey makes a host key.
+func stubHostKey(t testing.TB) ssh.Signer {
 	t.Helper()
-	if _, err := sshdtest.WriteKey(path); err != nil {
-		t.Fatal(err)
-	}
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader) // crypto/rand does not fail
+	signer, err := ssh.NewSignerFromKey(priv)
 	if err != nil {
 		t.Fatal(err)
 	}
