@@ -15,9 +15,7 @@ import (
 
 func TestAuthorizeCommand(t *testing.T) {
 	key := filepath.Join(t.TempDir(), "carol")
-	if _, err := sshdtest.WriteKey(key); err != nil {
-		t.Fatal(err)
-	}
+	writeKey(t, key)
 	keyFile := key + ".pub"
 	pub, err := os.ReadFile(keyFile)
 	if err != nil {

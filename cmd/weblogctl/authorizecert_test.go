@@ -63,6 +63,16 @@ func writeLog(t *testing.T, path string, data []byte) {
 	}
 }
 
+// writeKey makes an ed25519 key at path, its public half at path.pub.
+func writeKey(t *testing.T, path string) ssh.PublicKey {
+	t.Helper()
+	pub, err := sshdtest.WriteKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
 // startSSHD starts a real sshd with opts and returns it with the
 // ssh_config in which "web1" is the host.
 func startSSHD(t *testing.T, opts sshdtest.Options) (*sshdtest.Server, string) {
@@ -172,10 +182,7 @@ func TestAuthorizeCertificate(t *testing.T) {
 	lastLine := append(lines[len(lines)-1], '\n')
 	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
-	caPub, err := sshdtest.WriteKey(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, caFile)
 	s, sshdConfig := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true})
 	sshdAudit := filepath.Join(dir, "sshd-audit.log")
 	emb := startEmbedded(t, server, s, caFile+".pub")
@@ -310,10 +317,7 @@ func startEmbedded(t *testing.T, server string, s *sshdtest.Server, caPub string
 	t.Helper()
 	dir := t.TempDir()
 	hostKey := filepath.Join(dir, "host_ed25519")
-	hostPub, err := sshdtest.WriteKey(hostKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hostPub := writeKey(t, hostKey)
 	own := filepath.Join(dir, "own.log")
 	writeLog(t, own, []byte("not for certificates\n"))
 	audit := filepath.Join(dir, "audit.log")
@@ -408,14 +412,9 @@ func (b *syncBuffer) Changed() <-chan struct{} {
 func TestAuthorizeCertificateCommand(t *testing.T) {
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca")
-	caPub, err := sshdtest.WriteKey(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, ca)
 	key := filepath.Join(dir, "alice")
-	if _, err := sshdtest.WriteKey(key); err != nil {
-		t.Fatal(err)
-	}
+	writeKey(t, key)
 	base := []string{"--ca", ca, "--key", key + ".pub", "--log", "access=/var/log/a.log"}
 	out := authorizeOut(t, append(base, "--expires", "2h", "--serial", "9")...)
 	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+authorize.DefaultPrincipal+", valid until ") {
@@ -498,10 +497,7 @@ func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
 	data := append(genLog(5), '\n')
 	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
-	caPub, err := sshdtest.WriteKey(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, caFile)
 	s, cfg := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{authorize.DefaultPrincipal}})
 	base := []string{"--ca", caFile, "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath, "--expires", "1h"}
 	authorizeOut(t, base...)
