@@ -102,18 +102,7 @@ func (d *capDeployment) flags() []string {
 }
 
 func (d *capDeployment) clientKey(t *testing.T) (ssh.Signer, ssh.PublicKey) {
-	pub, err := sshdtest.WriteKey(filepath.Join(d.dir, "client_key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join(d.dir, "client_key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.ParsePrivateKey(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub, signer := newKey(t)
 	return signer, pub
 }
 

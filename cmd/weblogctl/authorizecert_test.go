@@ -4,9 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/weblogctl/weblogctl/authorize"
 	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"github.com/weblogctl/weblogctl/policy"
 )
@@ -57,6 +55,36 @@ func sshOut(t *testing.T, args ...string) (stdout, stderr []byte, status int) {
 	return o.Bytes(), e.Bytes(), status
 }
 
+// writeLog writes data to path for a test.
+func writeLog(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeKey makes an ed25519 key at path, its public half at path.pub.
+func writeKey(t *testing.T, path string) ssh.PublicKey {
+	t.Helper()
+	pub, err := sshdtest.WriteKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub
+}
+
+// startSSHD starts a real sshd with opts and returns it with the
+// ssh_config in which "web1" is the host.
+func startSSHD(t *testing.T, opts sshdtest.Options) (*sshdtest.Server, string) {
+	t.Helper()
+	s := sshdtest.Start(t, opts)
+	cfg, err := s.SSHConfig("web1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cfg
+}
+
 // TestAuthorizeExpiresSSHD: sshd honours the expiry-time= that
 // authorize --expires writes: a future time logs in, a past one is
 // refused.
@@ -64,14 +92,8 @@ func TestAuthorizeExpiresSSHD(t *testing.T) {
 	server := buildBin(t, "weblog-server")
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	data := genLog(20)
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "restrict"})
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
+	s, cfg := startSSHD(t, sshdtest.Options{KeyOptions: "restrict"})
 	line := strings.TrimSuffix(authorizeOut(t, "--key", s.ClientKey+".pub", "--server-path", server, "--log", "access="+logPath,
 		"--expires", "1h", "--comment", "alice contract"), "\n")
 	m := regexp.MustCompile(`,expiry-time="(\d{14}Z)" ssh-ed25519 \S+ alice contract$`).FindStringSubmatch(line)
@@ -158,19 +180,10 @@ func TestAuthorizeCertificate(t *testing.T) {
 	data := append(genLog(30), '\n') // complete lines only, as follow sends
 	lines := bytes.SplitAfter(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
 	lastLine := append(lines[len(lines)-1], '\n')
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
-	caPub, err := sshdtest.WriteKey(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true})
-	sshdConfig, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, caFile)
+	s, sshdConfig := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true})
 	sshdAudit := filepath.Join(dir, "sshd-audit.log")
 	emb := startEmbedded(t, server, s, caFile+".pub")
 	hosts := []certHost{{"sshd", sshdConfig, sshdAudit}, emb}
@@ -304,14 +317,9 @@ func startEmbedded(t *testing.T, server string, s *sshdtest.Server, caPub string
 	t.Helper()
 	dir := t.TempDir()
 	hostKey := filepath.Join(dir, "host_ed25519")
-	hostPub, err := sshdtest.WriteKey(hostKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hostPub := writeKey(t, hostKey)
 	own := filepath.Join(dir, "own.log")
-	if err := os.WriteFile(own, []byte("not for certificates\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, own, []byte("not for certificates\n"))
 	audit := filepath.Join(dir, "audit.log")
 	cmd := exec.Command(server, "listen", "--addr", "127.0.0.1:0", "--host-key", hostKey, "--trusted-user-ca-keys", caPub,
 		"--log", "own="+own, "--audit-log", audit)
@@ -398,73 +406,18 @@ func (b *syncBuffer) Changed() <-chan struct{} {
 	return b.changed
 }
 
-// fakePrompter answers password prompts with pass.
-type fakePrompter struct {
-	pass    string
-	prompts []string
-}
-
-func (p *fakePrompter) Password(prompt string) (string, error) {
-	p.prompts = append(p.prompts, prompt)
-	return p.pass, nil
-}
-func (p *fakePrompter) Confirm(string) (bool, error) { return false, nil }
-
-func TestLoadCAKey(t *testing.T) {
-	dir := t.TempDir()
-	plain := filepath.Join(dir, "ca")
-	pub, err := sshdtest.WriteKey(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err := loadCAKey(plain, nil); err != nil || !bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
-		t.Fatalf("plain CA key: %v", err)
-	}
-	// The same key with a passphrase.
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "ca", []byte("secret"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := filepath.Join(dir, "ca_enc")
-	if err := os.WriteFile(enc, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	p := &fakePrompter{pass: "secret"}
-	if _, err := loadCAKey(enc, p); err != nil || len(p.prompts) != 1 || !strings.Contains(p.prompts[0], enc) {
-		t.Errorf("encrypted CA key: %v, prompts %q", err, p.prompts)
-	}
-	if _, err := loadCAKey(enc, &fakePrompter{pass: "wrong"}); err == nil {
-		t.Error("a wrong passphrase opened the CA key")
-	}
-	if _, err := loadCAKey(enc, nil); err == nil || !strings.Contains(err.Error(), "no terminal") {
-		t.Errorf("encrypted CA key without a prompter: %v", err)
-	}
-	if _, err := loadCAKey(plain+".pub", nil); err == nil || !strings.Contains(err.Error(), "give the CA's private key") {
-		t.Errorf("public key as CA: %v", err)
-	}
-	if _, err := loadCAKey(filepath.Join(dir, "missing"), nil); err == nil {
-		t.Error("missing CA key file accepted")
-	}
-}
-
 // TestAuthorizeCertificateCommand: the certificate goes beside the key
 // (replacing an older one) or to stdout for --key -, and mistakes are
 // usage errors that write nothing.
 func TestAuthorizeCertificateCommand(t *testing.T) {
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca")
-	caPub, err := sshdtest.WriteKey(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, ca)
 	key := filepath.Join(dir, "alice")
-	if _, err := sshdtest.WriteKey(key); err != nil {
-		t.Fatal(err)
-	}
+	writeKey(t, key)
 	base := []string{"--ca", ca, "--key", key + ".pub", "--log", "access=/var/log/a.log"}
 	out := authorizeOut(t, append(base, "--expires", "2h", "--serial", "9")...)
-	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+defaultPrincipal+", valid until ") {
+	if !strings.HasPrefix(out, "wrote "+key+"-cert.pub: ") || !strings.Contains(out, "serial 9, principals "+authorize.DefaultPrincipal+", valid until ") {
 		t.Errorf("authorize --ca printed %q", out)
 	}
 	st, err := os.Stat(key + "-cert.pub")
@@ -542,23 +495,14 @@ func TestAuthorizeCertificatePrincipalsFile(t *testing.T) {
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "access.log")
 	data := append(genLog(5), '\n')
-	if err := os.WriteFile(logPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, logPath, data)
 	caFile := filepath.Join(dir, "weblog_ca")
-	caPub, err := sshdtest.WriteKey(caFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sshdtest.Start(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{defaultPrincipal}})
-	cfg, err := s.SSHConfig("web1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	caPub := writeKey(t, caFile)
+	s, cfg := startSSHD(t, sshdtest.Options{TrustedUserCAKeys: []ssh.PublicKey{caPub}, NoAuthorizedKey: true, AuthorizedPrincipals: []string{authorize.DefaultPrincipal}})
 	base := []string{"--ca", caFile, "--key", s.ClientKey + ".pub", "--server-path", server, "--log", "access=" + logPath, "--expires", "1h"}
 	authorizeOut(t, base...)
 	if out, errOut, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 0 || !bytes.Equal(out, data) {
-		t.Fatalf("default principal %s: status %d, %d bytes: %s", defaultPrincipal, st, len(out), errOut)
+		t.Fatalf("default principal %s: status %d, %d bytes: %s", authorize.DefaultPrincipal, st, len(out), errOut)
 	}
 	authorizeOut(t, append(base, "--principal", "ops")...)
 	if out, _, st := sshOut(t, "-F", cfg, "web1", "cat access"); st != 255 || len(out) != 0 {

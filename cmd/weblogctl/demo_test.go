@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weblogctl/weblogctl/demo"
 	"github.com/weblogctl/weblogctl/render"
 )
 
@@ -83,31 +84,6 @@ func TestDemoStopsOnInterrupt(t *testing.T) {
 	}
 }
 
-func TestDemoTraffic(t *testing.T) {
-	g := newTraffic(mrand.New(mrand.NewPCG(1, 2)))
-	statuses := map[string]bool{}
-	now := time.Date(2025, 10, 10, 13, 55, 36, 0, time.FixedZone("", -7*3600))
-	for range 2000 {
-		l := g.line(now)
-		if !strings.HasSuffix(l, "\n") || !combined.MatchString(strings.TrimSuffix(l, "\n")) {
-			t.Fatalf("not a combined-format line: %q", l)
-		}
-		if !strings.Contains(l, "[10/Oct/2025:13:55:36 -0700]") {
-			t.Fatalf("line without the given time: %q", l)
-		}
-		statuses[strings.Fields(strings.SplitN(l, `" `, 2)[1])[0]] = true
-	}
-	for _, s := range []string{"200", "301", "304", "404", "500"} {
-		if !statuses[s] {
-			t.Errorf("no %s in 2000 lines (got %v)", s, statuses)
-		}
-	}
-	h := g.history(now, 20)
-	if n := bytes.Count(h, []byte("\n")); n != 20 {
-		t.Errorf("history: %d lines, want 20", n)
-	}
-}
-
 func TestDemoUsage(t *testing.T) {
 	for _, args := range [][]string{{"demo", "extra"}, {"demo", "--duration", "-1s"}, {"demo", "--duration", "soon"}} {
 		var stdout, stderr bytes.Buffer
@@ -118,8 +94,7 @@ func TestDemoUsage(t *testing.T) {
 }
 
 func TestDemoPrettyOnTerminal(t *testing.T) {
-	g := newTraffic(mrand.New(mrand.NewPCG(3, 4)))
-	lines := g.history(time.Now(), 12)
+	lines := demo.NewTraffic(mrand.New(mrand.NewPCG(3, 4))).History(time.Now(), 12)
 	for _, color := range []bool{false, true} {
 		var out bytes.Buffer
 		p, err := makePrinter(&out, "pretty", render.Options{Color: color, Terminal: true})

@@ -38,12 +38,12 @@ Examples:
 				return err
 			}
 			cfg := doctor.Config{Dial: dialConfig(c, &fleet.SyncWriter{W: c.App.ErrWriter}), Version: version()}
-			var reports []doctor.Report
+			// One host is a fleet of one; the output rule: a table for
+			// a set of hosts, the full report for one.
+			reports := doctor.RunAll(c.Context, t.Hosts, c.Int("jobs"), cfg)
 			if t.Set {
-				reports = doctor.RunAll(c.Context, t.Hosts, c.Int("jobs"), cfg)
 				err = doctor.WriteTable(c.App.Writer, reports)
 			} else {
-				reports = []doctor.Report{doctor.Run(c.Context, t.Hosts[0], cfg)}
 				err = doctor.Write(c.App.Writer, reports[0])
 			}
 			if err != nil {

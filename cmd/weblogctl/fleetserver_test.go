@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +20,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/weblogctl/weblogctl/internal/sshdtest"
 	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/sshserver"
 	"github.com/weblogctl/weblogctl/subsystem"
@@ -50,7 +53,7 @@ func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
 	t.Helper()
 	dir := t.TempDir()
 	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
-	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,11 +299,11 @@ type stubServer struct {
 func startStub(t testing.TB) *stubServer {
 	t.Helper()
 	dir := t.TempDir()
-	pub, err := writeClientKey(filepath.Join(dir, "id_ed25519"))
+	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	hostKey := stubHostKey(t, filepath.Join(dir, "host_key"))
+	hostKey := stubHostKey(t)
 	want := string(pub.Marshal())
 	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
 		if string(k.Marshal()) != want {
@@ -450,17 +453,11 @@ func (s *stubServer) serveSession(ch ssh.Channel) {
 	}
 }
 
-// stubHostKey makes a host key, kept at path.
-func stubHostKey(t testing.TB, path string) ssh.Signer {
+// stubHostKey makes a host key.
+func stubHostKey(t testing.TB) ssh.Signer {
 	t.Helper()
-	if _, err := writeClientKey(path); err != nil {
-		t.Fatal(err)
-	}
-	pem, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.ParsePrivateKey(pem)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader) // crypto/rand does not fail
+	signer, err := ssh.NewSignerFromKey(priv)
 	if err != nil {
 		t.Fatal(err)
 	}
