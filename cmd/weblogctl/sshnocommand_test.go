@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -20,7 +19,7 @@ import (
 // line typed next.
 func TestSSHNoCommand(t *testing.T) {
 	ssh := sshdtest.Require(t, "ssh", "")
-	log := writeLog(t, 5)
+	log := newLog(t, 5)
 	cfg := deployment(t, "forced", log)
 	cmd := exec.Command(ssh, "-F", cfg, "-T", "web1")
 	stdin, err := cmd.StdinPipe()
@@ -48,7 +47,7 @@ func TestSSHNoCommand(t *testing.T) {
 // shell and never a wait.
 func TestSSHTerminalRefused(t *testing.T) {
 	ssh := sshdtest.Require(t, "ssh", "")
-	log := writeLog(t, 5)
+	log := newLog(t, 5)
 	s := sshdtest.Start(t, sshdtest.Options{KeyOptions: "command=" + strconv.Quote(buildBin(t, "weblog-server")+" --log access="+log)})
 	cfg, err := s.SSHConfig("web1")
 	if err != nil {
@@ -67,12 +66,10 @@ func TestSSHTerminalRefused(t *testing.T) {
 	}
 }
 
-// writeLog writes genLog(n) to a new file and returns its path.
-func writeLog(t *testing.T, n int) string {
+// newLog writes genLog(n) to a new file and returns its path.
+func newLog(t *testing.T, n int) string {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "access.log")
-	if err := os.WriteFile(log, genLog(n), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeLog(t, log, genLog(n))
 	return log
 }
