@@ -8,8 +8,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/demo"
+	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/sshdial"
 )
 
@@ -86,16 +88,16 @@ func runDemo(ctx context.Context, stdout, stderr io.Writer, verbose bool) error 
     ssh -p %[5]d -i %[6]s -o UserKnownHostsFile=%[7]s demo@127.0.0.1
 `, d.Addr, d.Dir, d.SSHConfig, demo.Host, d.Addr.Port, d.KeyFile, d.KnownHosts)
 
-	pr, err := newPrinter(stdout, "", "")
+	pr, err := fleet.NewLinePrinter(stdout, "", accesslog.Format{})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return fmt.Errorf("demo: %w", usageError{err})
 	}
 	n := 10
 	_, err = client.New(conn).Follow(ctx, demo.Log, client.FollowOptions{Lines: &n}, func(lines []byte) error {
-		if err := pr.lines(lines); err != nil {
+		if err := pr.Lines(lines); err != nil {
 			return err
 		}
-		return pr.flush()
+		return pr.Flush()
 	})
 	return err
 }

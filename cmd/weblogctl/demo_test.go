@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/demo"
+	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/render"
 )
 
@@ -97,15 +99,15 @@ func TestDemoPrettyOnTerminal(t *testing.T) {
 	lines := demo.NewTraffic(mrand.New(mrand.NewPCG(3, 4))).History(time.Now(), 12)
 	for _, color := range []bool{false, true} {
 		var out bytes.Buffer
-		p, err := makePrinter(&out, "pretty", render.Options{Color: color, Terminal: true})
+		p, err := fleet.MakeLinePrinter(&out, "pretty", render.Options{Color: color, Terminal: true}, accesslog.Format{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		emit := func(b []byte) error {
-			if err := p.lines(b); err != nil {
+			if err := p.Lines(b); err != nil {
 				return err
 			}
-			return p.flush()
+			return p.Flush()
 		}
 		// Follow hands over several lines at a time.
 		half := bytes.IndexByte(lines[len(lines)/2:], '\n') + len(lines)/2 + 1

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/weblogctl/weblogctl/accesslog"
 	"github.com/weblogctl/weblogctl/client"
 	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/render"
@@ -72,14 +73,14 @@ func TestHostileTextEveryPath(t *testing.T) {
 func renderTerminal(t *testing.T, format, label, line string) string {
 	t.Helper()
 	var out bytes.Buffer
-	p, err := makePrinter(&out, format, render.Options{Terminal: true, Label: label})
+	p, err := fleet.MakeLinePrinter(&out, format, render.Options{Terminal: true, Label: label}, accesslog.Format{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.lines([]byte(line)); err != nil {
+	if err := p.Lines([]byte(line)); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.flush(); err != nil {
+	if err := p.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()

@@ -2,13 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/weblogctl/weblogctl/accesslog"
-	"github.com/weblogctl/weblogctl/fleet"
 	"github.com/weblogctl/weblogctl/render"
 )
 
@@ -38,28 +36,3 @@ func logFormat(c *cli.Context) (accesslog.Format, error) {
 	}
 	return f, nil
 }
-
-// printer renders one stream of lines (weblogctl demo).
-type printer struct{ p *fleet.LinePrinter }
-
-// newPrinter returns a printer for format ("" picks pretty for a
-// terminal, raw otherwise; label is unused).
-func newPrinter(out io.Writer, format, _ string) (*printer, error) {
-	p, err := fleet.NewLinePrinter(out, format, accesslog.Format{})
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return &printer{p}, nil
-}
-
-// makePrinter returns a printer for format with explicit options.
-func makePrinter(out io.Writer, format string, opts render.Options) (*printer, error) {
-	p, err := fleet.MakeLinePrinter(out, format, opts, accesslog.Format{})
-	if err != nil {
-		return nil, usageError{err}
-	}
-	return &printer{p}, nil
-}
-
-func (p *printer) lines(b []byte) error { return p.p.Lines(b) }
-func (p *printer) flush() error         { return p.p.Flush() }
