@@ -6,13 +6,15 @@ import (
 	"io"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/weblogctl/weblogctl/internal/cliargs"
 )
 
 // run is main without the process: testable.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	addShellSupport(app)
-	err := app.RunContext(ctx, completionArgs(app, args))
+	err := app.RunContext(ctx, cliargs.Prepare(app, args))
 	if err == nil {
 		return 0
 	}

@@ -5,8 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/weblogctl/weblogctl/internal/cliargs"
 )
 
+// TestIntersperse: weblogctl's own flags move as ssh users expect.
 func TestIntersperse(t *testing.T) {
 	app := newApp(io.Discard, io.Discard)
 	tests := []struct{ in, want string }{
@@ -28,37 +31,9 @@ func TestIntersperse(t *testing.T) {
 		{"weblogctl follow web1 -- -p 1", "weblogctl follow web1 -- -p 1"},
 	}
 	for _, tt := range tests {
-		got := intersperse(app, strings.Fields(tt.in))
+		got := cliargs.Intersperse(app, strings.Fields(tt.in))
 		if !slices.Equal(got, strings.Fields(tt.want)) {
 			t.Errorf("intersperse(%q) = %q, want %q", tt.in, strings.Join(got, " "), tt.want)
 		}
 	}
-}
-
-// FuzzIntersperse: no panic; the result holds the same characters (only
-// reordered, or a glued option split in two), starts with the program,
-// and is already in order (a second pass changes nothing).
-func FuzzIntersperse(f *testing.F) {
-	app := newApp(io.Discard, io.Discard)
-	for _, s := range []string{"weblogctl fetch web1 -p2299 -o x", "weblogctl -v follow -n2 web1 -- -p 1", "weblogctl filter web1 --url ( -path /x", "weblogctl ls -j"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		in := append([]string{"weblogctl"}, strings.Fields(s)...)
-		got := intersperse(app, slices.Clone(in))
-		if got[0] != "weblogctl" {
-			t.Fatalf("intersperse(%q) = %q: the program moved", in, got)
-		}
-		chars := func(ts []string) string {
-			b := []byte(strings.Join(ts, ""))
-			slices.Sort(b)
-			return string(b)
-		}
-		if chars(got) != chars(in) {
-			t.Fatalf("intersperse(%q) = %q: not the same characters", in, got)
-		}
-		if again := intersperse(app, slices.Clone(got)); !slices.Equal(again, got) {
-			t.Fatalf("intersperse(%q) = %q, but again %q", in, got, again)
-		}
-	})
 }

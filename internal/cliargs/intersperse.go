@@ -1,4 +1,4 @@
-package main
+package cliargs
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// intersperse puts a command line in the order urfave/cli reads (global
+// Intersperse puts a command line in the order urfave/cli reads (global
 // options, the subcommand, its options, then its operands), so that
 // options may go anywhere, as ssh users expect:
 //
@@ -20,7 +20,7 @@ import (
 //     ssh's: `-n2` is `-n 2`, `-p2299` is `-p 2299`.
 //
 // Everything after "--" stays an operand.
-func intersperse(app *cli.App, args []string) []string {
+func Intersperse(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
 	}
