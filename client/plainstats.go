@@ -12,7 +12,17 @@ import (
 
 // errPlainHistory is Stats with History in plain mode, which reads one
 // file.
-var errPlainHistory = errors.New("plain mode reads the one file --path names: --history needs weblog-server")
+var errPlainHistory = errors.New("--history needs weblog-server: plain mode (--path) reads one file")
+
+// CheckStats reports whether a Source of cfg can answer Stats for req,
+// before anything is dialled: plain mode reads the one file at Path, so
+// it has no History.
+func (cfg SourceConfig) CheckStats(req Request) error {
+	if cfg.Path != "" && req.History {
+		return errPlainHistory
+	}
+	return nil
+}
 
 // Stats in plain mode reads the whole file through `cat` and aggregates it
 // here, as weblog-server would on the host (PROTOCOL.md §2.2): the same

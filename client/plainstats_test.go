@@ -56,3 +56,23 @@ func TestPlainAggregator(t *testing.T) {
 		t.Error("a bad filter compiled")
 	}
 }
+
+// TestCheckStats: plain mode refuses --history before anything is
+// dialled; weblog mode and plain mode without history pass.
+func TestCheckStats(t *testing.T) {
+	tests := []struct {
+		cfg     SourceConfig
+		req     Request
+		wantErr bool
+	}{
+		{SourceConfig{Path: "/var/log/x"}, Request{History: true}, true},
+		{SourceConfig{Path: "/var/log/x"}, Request{}, false},
+		{SourceConfig{}, Request{History: true}, false},
+	}
+	for _, tt := range tests {
+		err := tt.cfg.CheckStats(tt.req)
+		if (err != nil) != tt.wantErr || (err != nil && !errors.Is(err, errPlainHistory)) {
+			t.Errorf("%+v.CheckStats(%+v) = %v, want error %v", tt.cfg, tt.req, err, tt.wantErr)
+		}
+	}
+}

@@ -99,13 +99,13 @@ func statsRequest(c *cli.Context, t targets) (fleet.StatsOptions, client.Request
 	if m := opt.Table.MaxGroups; c.IsSet("max-groups") && (m < 1 || m > tally.MaxGroups) {
 		return fail(fmt.Errorf("--max-groups must be between 1 and %d", tally.MaxGroups))
 	}
-	if c.IsSet("path") && c.Bool("history") {
-		return fail(fmt.Errorf("--history needs weblog-server: plain mode (--path) reads one file"))
+	req := client.Request{Log: t.Log, History: c.Bool("history")}
+	if err := (client.SourceConfig{Path: c.String("path")}).CheckStats(req); err != nil {
+		return fail(err)
 	}
 	if err := opt.Check(); err != nil {
 		return fail(err)
 	}
-	req := client.Request{Log: t.Log, History: c.Bool("history")}
 	if req.Filter, err = filterSpec(c); err != nil {
 		return fleet.StatsOptions{}, client.Request{}, err
 	}
