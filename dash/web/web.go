@@ -113,6 +113,9 @@ func events(cfg Config, w http.ResponseWriter, r *http.Request) {
 	t := time.NewTicker(cfg.Refresh)
 	defer t.Stop()
 	for {
+		// Take the change channel before the snapshot: a change that
+		// lands while this one is written then still wakes the loop.
+		ch := cfg.Dash.Changed()
 		b, _ := json.Marshal(page(cfg, win, top)) // cannot fail: plain data
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return
@@ -120,7 +123,6 @@ func events(cfg Config, w http.ResponseWriter, r *http.Request) {
 		if rc.Flush() != nil {
 			return
 		}
-		ch := cfg.Dash.Changed()
 		select {
 		case <-r.Context().Done():
 			return

@@ -36,7 +36,10 @@ func TestEvents(t *testing.T) {
 	srv := httptest.NewServer(Handler(Config{Dash: d, Title: "web1", Refresh: time.Hour}))
 	defer srv.Close()
 
-	resp, err := http.Get(srv.URL + "/events?window=all")
+	// A deadline for the whole stream: a missed change fails here, not
+	// at the test binary's timeout.
+	hc := &http.Client{Timeout: 20 * time.Second}
+	resp, err := hc.Get(srv.URL + "/events?window=all")
 	if err != nil {
 		t.Fatal(err)
 	}
