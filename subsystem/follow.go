@@ -48,12 +48,8 @@ func follow(ctx context.Context, ss *session, req wire.Request, o output) error 
 	red := ss.redactor(req.Log)
 	p := newPipeline(sel, red, o)
 
-	if ss.profile.MaxFollow > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, ss.profile.MaxFollow,
-			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", ss.profile.MaxFollow)))
-		defer stop()
-	}
+	ctx, stop := followLimit(ctx, ss)
+	defer stop()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if req.Framed { // raw output has no way to say "alive"
@@ -89,19 +85,38 @@ func follow(ctx context.Context, ss *session, req wire.Request, o output) error 
 		}
 		return o.end(wire.End{}) // the client left or sent another request
 	}
-	switch {
-	case errors.Is(err, logfile.ErrCursorNotFound):
+	if errors.Is(err, logfile.ErrCursorNotFound) {
 		return wire.Errorf(wire.StatusUnavailable, fmt.Sprintf("follow: log %s: the file of the cursor is gone", strconv.QuoteToASCII(req.Log)))
-	case errors.Is(err, policy.ErrUnavailable) || errors.Is(err, fs.ErrNotExist):
-		return unavailable(req.Log)
-	case err != nil:
-		var we *wire.Error
-		if errors.As(err, &we) {
-			return err
-		}
-		return readError(req.Log)
+	}
+	if err != nil {
+		return followError(req.Log, err)
 	}
 	return o.end(wire.End{})
+}
+
+// followLimit bounds a following request by the profile's MaxFollow:
+// when it is reached, ctx's cause is a StatusLimit error that says so.
+func followLimit(ctx context.Context, ss *session) (context.Context, context.CancelFunc) {
+	if ss.profile.MaxFollow <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, ss.profile.MaxFollow,
+		wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", ss.profile.MaxFollow)))
+}
+
+// followError maps the error that ended logfile.Follow on log to what
+// the client is told: a log that is gone or no longer allowed as
+// unavailable, a protocol error as it is, anything else as a read error
+// (whose details stay in the server's own log, not on the wire).
+func followError(log string, err error) error {
+	var we *wire.Error
+	switch {
+	case errors.Is(err, policy.ErrUnavailable) || errors.Is(err, fs.ErrNotExist):
+		return unavailable(log)
+	case errors.As(err, &we):
+		return err
+	}
+	return readError(log)
 }
 
 // errStop ends a follow at the --until-path request.

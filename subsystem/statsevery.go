@@ -3,13 +3,10 @@ package subsystem
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io/fs"
 	"sync"
 	"time"
 
 	"github.com/weblogctl/weblogctl/logfile"
-	"github.com/weblogctl/weblogctl/policy"
 	"github.com/weblogctl/weblogctl/tally"
 	"github.com/weblogctl/weblogctl/wire"
 )
@@ -31,12 +28,8 @@ func statsEvery(ctx context.Context, ss *session, req wire.Request, keys []tally
 	if err != nil {
 		return err
 	}
-	if ss.profile.MaxFollow > 0 {
-		var stop context.CancelFunc
-		ctx, stop = context.WithTimeoutCause(ctx, ss.profile.MaxFollow,
-			wire.Errorf(wire.StatusLimit, fmt.Sprintf("follow time limit reached: this key may follow for at most %s", ss.profile.MaxFollow)))
-		defer stop()
-	}
+	ctx, stop := followLimit(ctx, ss)
+	defer stop()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -95,14 +88,8 @@ func statsEvery(ctx context.Context, ss *session, req wire.Request, keys []tally
 		return cause // a write failed (the client left) or the time limit
 	case ctx.Err() != nil && err == nil, errors.Is(err, context.Canceled):
 		return o.end(wire.End{})
-	case errors.Is(err, policy.ErrUnavailable) || errors.Is(err, fs.ErrNotExist):
-		return unavailable(req.Log)
 	case err != nil:
-		var we *wire.Error
-		if errors.As(err, &we) {
-			return err
-		}
-		return readError(req.Log)
+		return followError(req.Log, err)
 	}
 	return o.end(wire.End{})
 }
