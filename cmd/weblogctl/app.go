@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -76,6 +77,18 @@ Examples:
 		cmd.HideHelpCommand = true
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			return hintError{usageError{fmt.Errorf("%s: %w", cmd.Name, err)}, "see weblogctl " + cmd.Name + " --help"}
+		}
+		// The command's own usage errors (a bad --by, a missing operand)
+		// point at its help too, not at the global one.
+		if action := cmd.Action; action != nil {
+			cmd.Action = func(c *cli.Context) error {
+				err := action(c)
+				var he hintError
+				if errors.As(err, new(usageError)) && !errors.As(err, &he) {
+					return hintError{err, "see weblogctl " + cmd.Name + " --help"}
+				}
+				return err
+			}
 		}
 	}
 	return app

@@ -29,3 +29,27 @@ func TestHelpExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageHintNamesCommand: a command's usage error, whether urfave/cli
+// or the command itself found it, points at that command's help, prints
+// nothing on stdout and exits 2, before anything is dialed (the hosts
+// here do not resolve).
+func TestUsageHintNamesCommand(t *testing.T) {
+	for _, tt := range []struct {
+		cmd  string
+		args []string
+	}{
+		{"stats", []string{"stats", "--by", "bogus", "nohost.invalid", "access"}},
+		{"stats", []string{"stats", "--no-such-flag", "nohost.invalid"}},
+		{"filter", []string{"filter", "--since", "2hours", "nohost.invalid", "access"}},
+		{"fetch", []string{"fetch", "-j", "0", "nohost.invalid", "access"}},
+		{"authorize", []string{"authorize", "--log", "access=/var/log/a.log"}},
+	} {
+		code, stdout, stderr := runWeblogctl(t, tt.args...)
+		want := "weblogctl: hint: see weblogctl " + tt.cmd + " --help\n"
+		if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, want) || strings.Count(stderr, "\n") != 2 {
+			t.Errorf("weblogctl %s: status %d, stdout %q, stderr %q; want %d, nothing on stdout, one error line and %q",
+				strings.Join(tt.args, " "), code, stdout, stderr, exitUsage, want)
+		}
+	}
+}
