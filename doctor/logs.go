@@ -41,7 +41,7 @@ func checkLogs(ctx context.Context, r *Report, wc *client.Client, user string) {
 		}
 		if l.Size < 0 {
 			r.add(CheckLog+" "+name, Fail, "not readable now: weblog-server cannot open its file",
-				fmt.Sprintf("on the host, check that the file exists and that %s can read it (sudo -u %s head -c1 PATH; e.g. add %s to group adm); weblog-server also refuses a symlink (unless --trust-symlinks) and a file with several hard links", user, user, user))
+				fmt.Sprintf("on the host, check that the file exists and that %s can read it (sudo -u %s head -c1 PATH); to let it: usermod -aG adm %s (Debian's nginx and Apache logs are group adm), or setfacl -m u:%s:r PATH (and u:%s:x on its directories); weblog-server also refuses a symlink (unless --trust-symlinks) and a file with several hard links", user, user, user, user, user))
 			r.skip("not readable", CheckFormat+" "+name, CheckRotation+" "+name)
 			continue
 		}

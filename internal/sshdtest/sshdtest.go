@@ -53,6 +53,11 @@ type Options struct {
 	// another home, and so another ~/.bashrc). Values must not hold
 	// spaces or quotes.
 	SetEnv []string
+	// User is the account to log in as; empty: the current user. Another
+	// account must exist. sshd reads authorized_keys (and the principals
+	// file) with the account's rights, so these then live in a directory
+	// of their own that every account may read, removed by Close.
+	User string
 }
 
 // Server is a running sshd.
@@ -67,11 +72,12 @@ type Server struct {
 	KnownHosts string        // a known_hosts file holding HostKey for [127.0.0.1]:PORT
 	log        *syncBuffer
 	cmd        *exec.Cmd
+	keysDir    string // when not Dir: a readable directory Close removes
 }
 
 var configTemplate = template.Must(template.New("sshd_config").Parse(`ListenAddress 127.0.0.1:{{.Port}}
 HostKey {{.Dir}}/host_ed25519
-AuthorizedKeysFile {{.Dir}}/authorized_keys
+AuthorizedKeysFile {{.KeysDir}}/authorized_keys
 PidFile {{.Dir}}/sshd.pid
 StrictModes no
 UsePAM no
@@ -86,7 +92,7 @@ MaxSessions 50
 ExposeAuthInfo yes
 {{if .Subsystem}}Subsystem weblog {{.Subsystem}}
 {{end}}{{if .CAKeys}}TrustedUserCAKeys {{.Dir}}/user_ca.pub
-{{end}}{{if .Principals}}AuthorizedPrincipalsFile {{.Dir}}/principals
+{{end}}{{if .Principals}}AuthorizedPrincipalsFile {{.KeysDir}}/principals
 {{end}}{{if .SetEnv}}SetEnv {{.SetEnv}}
 {{end}}`))
 
@@ -124,7 +130,34 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 			return nil, fmt.Errorf("privilege separation directory: %w", err)
 		}
 	}
-	s := &Server{Dir: dir, User: u.Username, log: &syncBuffer{}}
+	s := &Server{Dir: dir, User: u.Username, log: &syncBuffer{}, keysDir: dir}
+	keyMode := os.FileMode(0o600)
+	if opt.User != "" && opt.User != u.Username {
+		if _, err := user.Lookup(opt.User); err != nil {
+			return nil, fmt.Errorf("sshd account: %w", err)
+		}
+		s.User = opt.User
+		if s.keysDir, err = os.MkdirTemp("", "sshdtest-keys-"); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(s.keysDir, 0o755); err != nil {
+			os.RemoveAll(s.keysDir)
+			return nil, err
+		}
+		keyMode = 0o644
+	}
+	keysDir := s.keysDir
+	srv, err := s.setUp(sshd, opt, keyMode)
+	if err != nil && keysDir != dir {
+		os.RemoveAll(keysDir)
+	}
+	return srv, err
+}
+
+// setUp writes the keys and the config of s and starts sshd.
+func (s *Server) setUp(sshd string, opt Options, keyMode os.FileMode) (*Server, error) {
+	dir := s.Dir
+	var err error
 	if s.HostKey, err = WriteKey(filepath.Join(dir, "host_ed25519")); err != nil {
 		return nil, err
 	}
@@ -139,7 +172,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 	if opt.NoAuthorizedKey {
 		line = "# only certificates"
 	}
-	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), []byte(line+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(s.keysDir, "authorized_keys"), []byte(line+"\n"), keyMode); err != nil {
 		return nil, err
 	}
 	caKeys := ""
@@ -155,7 +188,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 	}
 	principals := ""
 	if len(opt.AuthorizedPrincipals) > 0 {
-		if err := os.WriteFile(filepath.Join(dir, "principals"), []byte(strings.Join(opt.AuthorizedPrincipals, "\n")+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(s.keysDir, "principals"), []byte(strings.Join(opt.AuthorizedPrincipals, "\n")+"\n"), keyMode); err != nil {
 			return nil, err
 		}
 		principals = "yes"
@@ -167,7 +200,7 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 			return nil, err
 		}
 		var cfg bytes.Buffer
-		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys, "Principals": principals, "SetEnv": strings.Join(opt.SetEnv, " ")}); err != nil {
+		if err := configTemplate.Execute(&cfg, map[string]string{"Dir": dir, "KeysDir": s.keysDir, "Port": s.Port, "User": s.User, "Subsystem": opt.Subsystem, "CAKeys": caKeys, "Principals": principals, "SetEnv": strings.Join(opt.SetEnv, " ")}); err != nil {
 			return nil, err
 		}
 		cfgPath := filepath.Join(dir, "sshd_config")
@@ -195,7 +228,11 @@ func New(sshd, dir string, opt Options) (*Server, error) {
 // Close stops sshd. Sessions it started end with it.
 func (s *Server) Close() error {
 	s.cmd.Process.Kill()
-	return s.cmd.Wait()
+	err := s.cmd.Wait()
+	if s.keysDir != s.Dir {
+		os.RemoveAll(s.keysDir)
+	}
+	return err
 }
 
 // start runs sshd and waits for it to report that it listens.
