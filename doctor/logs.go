@@ -40,8 +40,8 @@ func checkLogs(ctx context.Context, r *Report, wc *client.Client, user string) {
 			continue
 		}
 		if l.Size < 0 {
-			r.add(CheckLog+" "+name, Fail, "not readable now: weblog-server cannot open its file",
-				fmt.Sprintf("on the host, check that the file exists and that %s can read it (sudo -u %s head -c1 PATH); to let it: usermod -aG adm %s (Debian's nginx and Apache logs are group adm), or setfacl -m u:%s:r PATH (and u:%s:x on its directories); weblog-server also refuses a symlink (unless --trust-symlinks) and a file with several hard links", user, user, user, user, user))
+			why, hint := notReadable(l.Unreadable, user)
+			r.add(CheckLog+" "+name, Fail, why, hint)
 			r.skip("not readable", CheckFormat+" "+name, CheckRotation+" "+name)
 			continue
 		}
@@ -59,6 +59,25 @@ func checkLogs(ctx context.Context, r *Report, wc *client.Client, user string) {
 		checkFormat(r, name, info)
 		checkRotation(r, name, info, l.Rotated)
 	}
+}
+
+// notReadable is the verdict and the hint for a log whose file
+// weblog-server, logged in as user, could not open; why is the server's
+// reason (wire.LogInfo.Unreadable), "" from servers that do not say.
+func notReadable(why, user string) (verdict, hint string) {
+	perm := fmt.Sprintf("to let %s read it: usermod -aG adm %s (Debian's nginx and Apache logs are group adm), or setfacl -m u:%s:r PATH (and u:%s:x on its directories); check with sudo -u %s head -c1 PATH", user, user, user, user, user)
+	switch why {
+	case "missing":
+		return "not readable now: its file does not exist",
+			"on the host, check the path weblog-server was given for it (--log NAME=PATH or the policy file): the web server may log elsewhere, or not have written it yet"
+	case "permission":
+		return fmt.Sprintf("not readable now: the account %s may not read its file (permission denied)", user), perm
+	case "refused":
+		return "not readable now: weblog-server refuses its file (a symlink, not a regular file, or a file with several hard links)",
+			"give weblog-server the real path of the log (or --trust-symlinks for a symlink you control); a hard link to a log can be a planted copy of another file, so it is never read"
+	}
+	return "not readable now: weblog-server cannot open its file",
+		fmt.Sprintf("on the host, check that the file exists and that %s can read it; %s; weblog-server also refuses a symlink (unless --trust-symlinks) and a file with several hard links", user, perm)
 }
 
 // checkFormat judges the log's format as the server detected it.

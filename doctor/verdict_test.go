@@ -137,3 +137,17 @@ func TestWriteTable(t *testing.T) {
 		t.Errorf("problem line %q", lines[3])
 	}
 }
+
+// TestNotReadableOldServer: a server that does not say why (no
+// "unreadable" key) gets the hint that covers every cause.
+func TestNotReadableOldServer(t *testing.T) {
+	verdict, hint := notReadable("", "www")
+	for _, s := range []string{"usermod -aG adm www", "setfacl -m u:www:r PATH", "check that the file exists", "--trust-symlinks"} {
+		if !strings.Contains(hint, s) {
+			t.Errorf("hint %q does not say %q", hint, s)
+		}
+	}
+	if !strings.Contains(verdict, "cannot open its file") {
+		t.Errorf("verdict %q", verdict)
+	}
+}

@@ -2,7 +2,9 @@ package subsystem
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,6 +26,8 @@ func ls(_ context.Context, ss *session, _ wire.Request, o output) error {
 				info.MTime = st.ModTime().UTC().Format(time.RFC3339)
 			}
 			f.Close()
+		} else {
+			info.Unreadable = unreadable(err)
 		}
 		info.Rotated = rotated(l)
 		listing.Logs = append(listing.Logs, info)
@@ -86,4 +90,18 @@ func rotated(l policy.Log) []wire.RotatedInfo {
 		out = append(out, ri)
 	}
 	return out
+}
+
+// unreadable names why a log the policy lists could not be opened, for
+// ls (PROTOCOL.md §3.5). It is told only about logs this key is already
+// shown by name, so it says nothing about paths outside the policy; a
+// request for a log answers "unavailable" whatever the cause, as before.
+func unreadable(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "missing"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
+	}
+	return "refused"
 }

@@ -76,6 +76,12 @@ type LogInfo struct {
 	// Rotated lists the log's rotated files, newest first: the file that
 	// `cat --rotated=1` reads comes first (ls only).
 	Rotated []RotatedInfo `json:"rotated,omitempty"`
+	// Unreadable says, in ls answers when Size is -1, why the file the
+	// policy names for this log could not be opened: "missing",
+	// "permission" (the server's account may not read it) or "refused"
+	// (not a regular file with one link, or a symlink); "" when the
+	// server does not say (PROTOCOL.md §3.5).
+	Unreadable string `json:"unreadable,omitempty"`
 
 	// The fields below are in stat answers only, and "" or 0 from servers
 	// before they were added (PROTOCOL.md §3.2).

@@ -105,7 +105,7 @@ func TestDoctorLogNotReadableByAccount(t *testing.T) {
 	wantLine("server", "ok", "forced command")
 	wantLine("logs", "ok", "this key may read 2: access, secret")
 	wantLine("log access", "ok", "readable: ")
-	wantLine("log secret", "FAIL", "not readable now", "— fix: ", "that "+doctorAccount+" can read it",
+	wantLine("log secret", "FAIL", "not readable now: the account "+doctorAccount+" may not read its file (permission denied)", "— fix: ",
 		"sudo -u "+doctorAccount+" head -c1 PATH", "usermod -aG adm "+doctorAccount, "setfacl -m u:"+doctorAccount+":r PATH")
 	wantLine("format secret", "skip", "not readable")
 	wantLine("format access", "ok", "combined")
