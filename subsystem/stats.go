@@ -36,20 +36,32 @@ func stats(ctx context.Context, ss *session, req wire.Request, o output) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.section(0, c.size)
-	if err != nil {
+	t, err := countParts(ctx, a, c)
+	if errors.Is(err, tally.ErrOrder) { // a part was full: count in one pass
+		t, err = countAll(ctx, a, c)
+	}
+	if errors.Is(err, errRead) {
 		return readError(req.Log)
 	}
-	if err := a.read(ctx, r); err != nil {
-		if errors.Is(err, errRead) {
-			return readError(req.Log)
-		}
+	if err != nil {
 		return err
 	}
-	if err := writeTable(o, req.Framed, a.t, wire.Window{}); err != nil {
+	if err := writeTable(o, req.Framed, t, wire.Window{}); err != nil {
 		return err
 	}
 	return o.end(wire.End{})
+}
+
+// countAll counts the whole of c with a, in one pass.
+func countAll(ctx context.Context, a *aggregator, c *content) (*tally.Table, error) {
+	r, err := c.section(0, c.size)
+	if err != nil {
+		return nil, errRead
+	}
+	if err := a.read(ctx, r); err != nil {
+		return nil, err
+	}
+	return a.t, nil
 }
 
 // errRead marks a failure to read the log.
@@ -64,6 +76,11 @@ type aggregator struct {
 	tmp []byte
 
 	skipping bool // inside an overlong line (piece), already counted
+
+	// What made sel, for another aggregator of the same request.
+	spec   accesslog.FilterSpec
+	format accesslog.Format
+	now    time.Time
 }
 
 // newAggregator returns the aggregator for req, with keys, over the log
@@ -73,7 +90,8 @@ func newAggregator(ss *session, req wire.Request, keys []tally.Key, c *content) 
 	if f.IsZero() {
 		f = detectFormat(c)
 	}
-	sel, err := newSelector(req.Filter, c, f, time.Now())
+	now := time.Now()
+	sel, err := newSelector(req.Filter, c, f, now)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +102,18 @@ func newAggregator(ss *session, req wire.Request, keys []tally.Key, c *content) 
 	if !red.Active() {
 		red = nil
 	}
-	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red}, nil
+	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, spec: req.Filter, format: f, now: now}, nil
+}
+
+// fork returns a new aggregator of the same request, with an empty table
+// of the same keys and cap, for another part of the same log. The
+// redactor is not shared: fork is only for aggregators without one.
+func (a *aggregator) fork() (*aggregator, error) {
+	sel, err := accesslog.NewSelector(a.spec, a.format, a.now)
+	if err != nil {
+		return nil, err // a.spec compiled before: cannot happen
+	}
+	return &aggregator{t: tally.New(a.t.Keys(), a.t.MaxGroups()), sel: sel, spec: a.spec, format: a.format, now: a.now}, nil
 }
 
 // read aggregates the lines of r. A line longer than the read buffer

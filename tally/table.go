@@ -62,8 +62,10 @@ type Table struct {
 	groups    map[string]*Group
 	keyBytes  int
 	truncated bool
-	scratch   []byte // the encoded key being looked up
-	value     []byte // the value being encoded
+	full      bool     // a group could not be made for want of room
+	order     []string // the groups' encoded keys, in the order they were made
+	scratch   []byte   // the encoded key being looked up
+	value     []byte   // the value being encoded
 	memo      memo
 
 	// Overflow aggregates the records that no group could take: the table
@@ -124,7 +126,7 @@ func (t *Table) Add(rec *accesslog.Record) {
 		g = t.insert(key)
 	}
 	if g == nil {
-		g = t.overflow()
+		g = t.overflowFull()
 	}
 	g.add(rec)
 }
@@ -137,6 +139,13 @@ func (t *Table) overflow() *Group {
 	return &t.Overflow
 }
 
+// overflowFull returns the overflow group for a record whose group could not be
+// made: the table is full.
+func (t *Table) overflowFull() *Group {
+	t.full = true
+	return t.overflow()
+}
+
 // insert makes a new group for the encoded key, or returns nil when the
 // table has no room for it.
 func (t *Table) insert(key []byte) *Group {
@@ -144,7 +153,9 @@ func (t *Table) insert(key []byte) *Group {
 		return nil
 	}
 	g := &Group{Values: decodeKey(key, len(t.keys))}
-	t.groups[string(key)] = g
+	k := string(key)
+	t.groups[k] = g
+	t.order = append(t.order, k)
 	t.keyBytes += len(key)
 	return g
 }
@@ -186,7 +197,7 @@ func (t *Table) AddGroup(g *Group) error {
 		dst = t.insert(key)
 	}
 	if dst == nil {
-		dst = t.overflow()
+		dst = t.overflowFull()
 	}
 	dst.merge(g)
 	return nil
@@ -203,6 +214,45 @@ func (t *Table) Merge(o *Table) error {
 		if err := t.AddGroup(g); err != nil {
 			return err
 		}
+	}
+	if o.truncated {
+		t.truncated = true
+	}
+	t.Overflow.merge(&o.Overflow)
+	t.Unparsed += o.Unparsed
+	return nil
+}
+
+// ErrOrder is returned by [Table.Continue] when o's own group cap was hit:
+// some of its records went to its overflow although t may hold their
+// group, so no join can give the table of the records added in order.
+var ErrOrder = errors.New("tally: the later table was full; count its records in order instead")
+
+// Continue adds o's records to t as if they had been added to t, in
+// order, after t's own: o holds the records that follow t's in a log
+// (the next part of a file, counted in parallel). The result is exactly
+// the table one Add per record would give, caps included: o's groups are
+// taken in the order they were made, so that a group makes it into a full
+// table when and only when its first record would have. When o's own cap
+// was hit Continue changes nothing and returns [ErrOrder]. The tables must
+// have the same keys.
+func (t *Table) Continue(o *Table) error {
+	if !slices.Equal(t.keys, o.keys) {
+		return fmt.Errorf("continue a table grouped by %s with one grouped by %s", JoinKeys(t.keys), JoinKeys(o.keys))
+	}
+	if o.full {
+		return ErrOrder
+	}
+	for _, k := range o.order {
+		g := o.groups[k]
+		dst := t.groups[k]
+		if dst == nil {
+			dst = t.insert([]byte(k))
+		}
+		if dst == nil {
+			dst = t.overflowFull()
+		}
+		dst.merge(g)
 	}
 	if o.truncated {
 		t.truncated = true

@@ -1,6 +1,7 @@
 package tally
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -182,5 +183,47 @@ func TestUnparsed(t *testing.T) {
 	tb := tableOf(t, genLog(1000, 4, false), []Key{KeyStatus}, 0, accesslog.Combined())
 	if tb.Unparsed != 20 || tb.Lines() != 1000 {
 		t.Fatalf("unparsed %d of %d lines, want 20 of 1000", tb.Unparsed, tb.Lines())
+	}
+}
+
+// TestContinue: a log cut into parts at line boundaries, each part counted
+// in its own table and the tables joined in order, gives the table of the
+// whole log counted in one go: caps, overflow, unparsed lines and sketches
+// included. When a later part's own cap was hit, Continue refuses.
+func TestContinue(t *testing.T) {
+	f := durFormat(t)
+	lines := strings.SplitAfter(genLog(6000, 11, true), "\n")
+	for _, keys := range [][]Key{{KeyStatus}, {KeyURL}, {KeyStatus, KeyPath}, {KeyIP, KeyMinute}} {
+		whole := tableOf(t, strings.Join(lines, ""), keys, 0, f)
+		// Caps: none, below the groups of the whole, and so small that
+		// later parts overflow on their own.
+		for _, max := range []int{0, whole.Len() / 2, whole.Len() - 1, 3} {
+			if max < 0 {
+				continue
+			}
+			want := tableOf(t, strings.Join(lines, ""), keys, max, f)
+			for _, cuts := range [][]int{{3000}, {1, 2000, 4000}, {1500, 1501, 5999}} {
+				got := New(keys, max)
+				from, refused := 0, false
+				for _, cut := range append(cuts, len(lines)) {
+					part := tableOf(t, strings.Join(lines[from:cut], ""), keys, max, f)
+					from = cut
+					if err := got.Continue(part); err != nil {
+						if !errors.Is(err, ErrOrder) || !part.Truncated() {
+							t.Fatalf("%v max %d cuts %v: Continue: %v", keys, max, cuts, err)
+						}
+						refused = true
+						break
+					}
+				}
+				if refused {
+					continue
+				}
+				equalTables(t, got, want)
+			}
+		}
+	}
+	if err := New([]Key{KeyStatus}, 0).Continue(New([]Key{KeyPath}, 0)); err == nil {
+		t.Fatal("continued a table by status with one by path")
 	}
 }
