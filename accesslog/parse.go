@@ -83,16 +83,26 @@ func (p *Parser) parseText(line []byte, rec *Record) error {
 			}
 		default:
 			seg := line[pos:]
+			sp := -1 // the first space, when the field cannot hold one
 			if fd.kind != fUser && fd.kind != fTimeCLF {
 				// Only the user name (and the CLF time) may hold a space.
-				if sp := bytes.IndexByte(seg, ' '); sp >= 0 && sp+len(fd.nextB) < len(seg) {
+				if sp = bytes.IndexByte(seg, ' '); sp >= 0 && sp+len(fd.nextB) < len(seg) {
 					seg = seg[:sp+len(fd.nextB)]
+				} else {
+					sp = -1
 				}
 			}
-			var k int
-			if len(fd.nextB) == 1 {
+			k := -1
+			switch {
+			case sp >= 0 && fd.nextB[0] == ' ':
+				// No space before sp: what follows starts there or
+				// nowhere, and need not be looked for again.
+				if hasPrefixAt(seg, sp, fd.nextB) {
+					k = sp
+				}
+			case len(fd.nextB) == 1:
 				k = bytes.IndexByte(seg, fd.nextB[0])
-			} else {
+			default:
 				k = bytes.Index(seg, fd.nextB)
 			}
 			if k >= 0 {
@@ -205,7 +215,7 @@ func scanQuoted(line []byte, pos int, next []byte, last, numNext bool) int {
 		}
 		q := j + k
 		j = q + 1
-		if escaped(line, pos, q) || !bytes.HasPrefix(line[q:], next) {
+		if escaped(line, pos, q) || !hasPrefixAt(line, q, next) {
 			continue
 		}
 		after := q + len(next)
@@ -435,8 +445,18 @@ func allDigits(v []byte) bool {
 	return len(v) > 0
 }
 
-func hasPrefixAt(line []byte, pos int, lit string) bool {
-	return len(line)-pos >= len(lit) && string(line[pos:pos+len(lit)]) == lit
+func hasPrefixAt[S string | []byte](line []byte, pos int, lit S) bool {
+	if len(line)-pos < len(lit) {
+		return false
+	}
+	// A format's literals are a few bytes: a loop beats a call to
+	// memequal there, and this runs several times a line.
+	for i := 0; i < len(lit); i++ {
+		if line[pos+i] != lit[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func quoteLit(s string) string {

@@ -120,6 +120,9 @@ func appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
 func (m *memo) appendValue(dst []byte, k Key, rec *accesslog.Record) []byte {
 	switch k {
 	case KeyStatus:
+		if s := rec.Status; s >= 100 && s <= 999 { // always, from the parser
+			return append(dst, byte('0'+s/100), byte('0'+s/10%10), byte('0'+s%10))
+		}
 		if rec.Status == 0 {
 			return append(dst, Missing...)
 		}
