@@ -106,6 +106,9 @@ func (r *Runner) Stats(ctx context.Context, req client.Request, opt StatsOptions
 // the largest a table takes, so that merging adds no overflow of its own
 // below it; nil when every table is nil.
 func mergeTables(tables []*tally.Table, by []tally.Key) (*tally.Table, error) {
+	if t := one(tables); t != nil && slices.Equal(t.Keys(), by) {
+		return t, nil // one host's table is the total as it is
+	}
 	var merged *tally.Table
 	for _, t := range tables {
 		if t == nil {
@@ -119,6 +122,20 @@ func mergeTables(tables []*tally.Table, by []tally.Key) (*tally.Table, error) {
 		}
 	}
 	return merged, nil
+}
+
+// one returns the only table of tables that is not nil, or nil.
+func one(tables []*tally.Table) *tally.Table {
+	var only *tally.Table
+	for _, t := range tables {
+		if t != nil {
+			if only != nil {
+				return nil
+			}
+			only = t
+		}
+	}
+	return only
 }
 
 // statsBlock is one table to print: a host's (host set) or the merge.

@@ -47,12 +47,11 @@ type fleetOptions struct {
 	extraConfig string
 }
 
-// startFleet starts one embedded server per alias. Aliases named "dead…"
-// get a port nothing listens on.
-func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
+// clientKey writes the client's key, dir/id_ed25519, and an
+// authorized_keys file beside it that lets the key in; it returns that
+// file's path.
+func clientKey(t testing.TB, dir string) string {
 	t.Helper()
-	dir := t.TempDir()
-	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
 	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +60,16 @@ func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
 	if err := os.WriteFile(authKeys, ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return authKeys
+}
+
+// startFleet starts one embedded server per alias. Aliases named "dead…"
+// get a port nothing listens on.
+func startFleet(t testing.TB, aliases []string, opt fleetOptions) *testFleet {
+	t.Helper()
+	dir := t.TempDir()
+	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
+	authKeys := clientKey(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	t.Cleanup(func() {

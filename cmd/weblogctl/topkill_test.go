@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/weblogctl/weblogctl/internal/sshdtest"
@@ -108,14 +107,7 @@ func TestTopTmuxFleetKilled(t *testing.T) {
 	server := buildBin(t, "weblog-server")
 	hosts := []string{"web1", "web2", "web3"}
 	dir := t.TempDir()
-	pub, err := sshdtest.WriteKey(filepath.Join(dir, "id_ed25519"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	authKeys := filepath.Join(dir, "authorized_keys")
-	if err := os.WriteFile(authKeys, ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	authKeys := clientKey(t, dir)
 	f := &testFleet{dir: dir, logs: map[string]string{}, addrs: map[string]string{}}
 	procs := map[string]*listenProcess{}
 	var cfg, known strings.Builder
