@@ -15,13 +15,11 @@ type Conn interface {
 	SendRequest(name string, wantReply bool, payload []byte) (bool, []byte, error)
 }
 
-// roundTrip measures the round-trip time to the server on conn: the fastest
-// of three keepalive requests and their answers (the first ones after login
-// can be slow on a busy server). It returns a large value when a request
-// fails.
+// roundTrip measures the round-trip time to the server on conn with
+// keepalive requests and their answers (see fastest). It returns a large
+// value when a request fails.
 func roundTrip(ctx context.Context, conn Conn) time.Duration {
-	best := time.Hour
-	for range 3 {
+	return fastest(func() (time.Duration, error) {
 		start := time.Now()
 		done := make(chan error, 1)
 		go func() {
@@ -30,13 +28,37 @@ func roundTrip(ctx context.Context, conn Conn) time.Duration {
 		}()
 		select {
 		case err := <-done:
-			if err != nil {
-				return time.Hour
-			}
-			best = min(best, time.Since(start))
+			return time.Since(start), err
 		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	})
+}
+
+// Probes of the round trip: the fastest of three counts (the first ones
+// after login can be slow on a busy server), unless it is near slowRTT,
+// where loopback under load and a LAN meet: then up to maxProbes, since
+// one fast answer is proof of a fast link and a busy loopback answers
+// fast now and then, while a LAN's round trip never goes below its wire.
+const (
+	minProbes = 3
+	maxProbes = 12
+)
+
+// fastest returns the fastest of the round trips probe measures: minProbes
+// of them, or up to maxProbes while the fastest is between slowRTT/2 and
+// 4×slowRTT. It returns a large value when a probe fails.
+func fastest(probe func() (time.Duration, error)) time.Duration {
+	best := time.Hour
+	for n := 0; n < maxProbes; n++ {
+		if n >= minProbes && (best < slowRTT/2 || best >= 4*slowRTT) {
+			break
+		}
+		d, err := probe()
+		if err != nil {
 			return time.Hour
 		}
+		best = min(best, d)
 	}
 	return best
 }
