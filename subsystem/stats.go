@@ -105,15 +105,16 @@ func newAggregator(ss *session, req wire.Request, keys []tally.Key, c *content) 
 	return &aggregator{t: tally.New(keys, req.Stats.MaxGroups), sel: sel, red: red, spec: req.Filter, format: f, now: now}, nil
 }
 
-// fork returns a new aggregator of the same request, with an empty table
-// of the same keys and cap, for another part of the same log. The
-// redactor is not shared: fork is only for aggregators without one.
-func (a *aggregator) fork() (*aggregator, error) {
+// fork returns a new aggregator of the same request for another of n
+// parts of the same log, with an empty table of the same keys and one
+// n-th of the room (tally.NewPart). The redactor is not shared: fork is
+// only for aggregators without one.
+func (a *aggregator) fork(n int) (*aggregator, error) {
 	sel, err := accesslog.NewSelector(a.spec, a.format, a.now)
 	if err != nil {
 		return nil, err // a.spec compiled before: cannot happen
 	}
-	return &aggregator{t: tally.New(a.t.Keys(), a.t.MaxGroups()), sel: sel, spec: a.spec, format: a.format, now: a.now}, nil
+	return &aggregator{t: tally.NewPart(a.t.Keys(), a.t.MaxGroups(), n), sel: sel, spec: a.spec, format: a.format, now: a.now}, nil
 }
 
 // read aggregates the lines of r. A line longer than the read buffer

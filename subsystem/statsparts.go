@@ -25,8 +25,11 @@ var partBytes int64 = 16 << 20
 // is the same as one pass and worth it: a plain (not compressed) log of at
 // least two parts' length, a known format, no redaction (a redactor learns
 // from the lines it sees) and no --until-path (it stops at a line). Else
-// it counts c in one pass with a. It returns tally.ErrOrder when a later
-// part filled its own table: the caller counts again in one pass.
+// it counts c in one pass with a. The later parts' tables have one n-th
+// of the room each (tally.NewPart), so that counting in parts takes at
+// most twice the memory of one pass, not n times; it returns
+// tally.ErrOrder when a later part filled its table: the caller counts
+// again in one pass.
 func countParts(ctx context.Context, a *aggregator, c *content) (*tally.Table, error) {
 	n := min(maxParts, runtime.GOMAXPROCS(0), int(c.size/partBytes))
 	if c.gz || n < 2 || a.red != nil || a.spec.UntilPath != "" || a.format.IsZero() {
@@ -39,7 +42,7 @@ func countParts(ctx context.Context, a *aggregator, c *content) (*tally.Table, e
 	parts := make([]*aggregator, len(starts)-1)
 	parts[0] = a
 	for i := 1; i < len(parts); i++ {
-		if parts[i], err = a.fork(); err != nil {
+		if parts[i], err = a.fork(len(parts)); err != nil {
 			return nil, err
 		}
 	}

@@ -59,6 +59,7 @@ func (g *Group) add(rec *accesslog.Record) {
 type Table struct {
 	keys      []Key
 	max       int
+	maxBytes  int // of encoded keys
 	groups    map[string]*Group
 	keyBytes  int
 	truncated bool
@@ -81,7 +82,20 @@ func New(keys []Key, maxGroups int) *Table {
 	if maxGroups <= 0 {
 		maxGroups = DefaultMaxGroups
 	}
-	return &Table{keys: slices.Clone(keys), max: min(maxGroups, MaxGroups), groups: map[string]*Group{}}
+	return &Table{keys: slices.Clone(keys), max: min(maxGroups, MaxGroups), maxBytes: MaxKeyBytes, groups: map[string]*Group{}}
+}
+
+// NewPart returns an empty table for one of n parts of a log that are
+// counted at once and joined with [Table.Continue]: it has one n-th of
+// the room of New(keys, maxGroups), in groups and in key bytes, so that
+// the parts together hold no more than one table. A part that fills up
+// is refused by Continue, and the log is counted in one pass instead.
+func NewPart(keys []Key, maxGroups, n int) *Table {
+	t := New(keys, maxGroups)
+	n = max(n, 1)
+	t.max = max(t.max/n, 1)
+	t.maxBytes /= n
+	return t
 }
 
 // Keys returns the table's keys.
@@ -149,7 +163,7 @@ func (t *Table) overflowFull() *Group {
 // insert makes a new group for the encoded key, or returns nil when the
 // table has no room for it.
 func (t *Table) insert(key []byte) *Group {
-	if len(t.groups) >= t.max || t.keyBytes+len(key) > MaxKeyBytes {
+	if len(t.groups) >= t.max || t.keyBytes+len(key) > t.maxBytes {
 		return nil
 	}
 	g := &Group{Values: decodeKey(key, len(t.keys))}

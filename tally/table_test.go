@@ -227,3 +227,31 @@ func TestContinue(t *testing.T) {
 		t.Fatal("continued a table by status with one by path")
 	}
 }
+
+// TestNewPart: a part has one n-th of a table's room, and when it fills
+// up, Continue refuses it.
+func TestNewPart(t *testing.T) {
+	log := genLog(4000, 12, false)
+	keys := []Key{KeyURL}
+	whole := tableOf(t, log, keys, 0, accesslog.Combined())
+	p := NewPart(keys, whole.Len(), 4)
+	if p.MaxGroups() != max(whole.Len()/4, 1) {
+		t.Fatalf("a quarter of %d groups: cap %d", whole.Len(), p.MaxGroups())
+	}
+	if p.maxBytes != MaxKeyBytes/4 {
+		t.Fatalf("a quarter of the key bytes: %d", p.maxBytes)
+	}
+	var rec accesslog.Record
+	parser := accesslog.NewParser(accesslog.Combined())
+	for _, line := range strings.SplitAfter(log, "\n") {
+		if parser.Parse([]byte(line), &rec) == nil {
+			p.Add(&rec)
+		}
+	}
+	if p.Len() != p.MaxGroups() || !p.Truncated() {
+		t.Fatalf("part of %d groups, truncated %v; want full at %d", p.Len(), p.Truncated(), p.MaxGroups())
+	}
+	if err := New(keys, 0).Continue(p); !errors.Is(err, ErrOrder) {
+		t.Fatalf("Continue of a full part: %v, want ErrOrder", err)
+	}
+}
