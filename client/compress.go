@@ -82,13 +82,18 @@ func (c *Client) compression(ctx context.Context) string {
 	case CompressNone:
 		return ""
 	}
-	switch rtt := c.linkRTT(ctx); {
+	rtt := c.linkRTT(ctx)
+	mode := ""
+	switch {
 	case rtt >= wanRTT || rtt >= slowRTT && c.noS2.Load():
-		return wire.CompressZstd
+		mode = wire.CompressZstd
 	case rtt >= slowRTT:
-		return wire.CompressS2
+		mode = wire.CompressS2
 	}
-	return ""
+	if c.linkReport != nil && c.rtt != nil {
+		c.reportOnce.Do(func() { c.linkReport(rtt, mode) })
+	}
+	return mode
 }
 
 // linkRTT returns the connection's round-trip time, measured once; 0 when

@@ -1,8 +1,17 @@
 package client
 
+import "time"
+
 // Option configures a Client made with New: WithCompression,
-// WithParallel, WithProgress, WithCopyStart.
+// WithParallel, WithProgress, WithCopyStart, WithLinkReport.
 type Option func(*Client)
+
+// WithLinkReport makes the client call fn once, when --compress auto has
+// measured the link: its round trip and the compression chosen for it
+// (wire.CompressZstd, wire.CompressS2, or "" for none), for -v.
+func WithLinkReport(fn func(rtt time.Duration, compression string)) Option {
+	return func(c *Client) { c.linkReport = fn }
+}
 
 // WithProgress makes Cat (and so FetchFile and FetchHistory) call fn with
 // the size of each piece of log data it has written; fn must be safe for

@@ -78,6 +78,9 @@ type Request struct {
 	// OnCopyStart, when set, is told where each file's copy starts and
 	// the file's size (weblog mode; see WithCopyStart).
 	OnCopyStart func(from, size int64)
+	// OnLink, when set, is told the link's round trip and the compression
+	// --compress auto chose for it (weblog mode; see WithLinkReport).
+	OnLink func(rtt time.Duration, compression string)
 }
 
 // SourceConfig says how a Source reaches its host's logs.
@@ -122,6 +125,9 @@ func (s *weblogSource) connect(ctx context.Context, req Request) (*Client, *sshd
 	}
 	if req.OnCopyStart != nil {
 		opts = append(opts[:len(opts):len(opts)], WithCopyStart(req.OnCopyStart))
+	}
+	if req.OnLink != nil {
+		opts = append(opts[:len(opts):len(opts)], WithLinkReport(req.OnLink))
 	}
 	wc := New(conn, opts...)
 	log, err := DefaultLog(ctx, wc, req.Log)

@@ -24,6 +24,9 @@ type Client struct {
 	progress func(n int)   // told of each n bytes Cat writes, or nil
 
 	copyStart func(from, size int64) // told where each copy starts, or nil
+
+	linkReport func(rtt time.Duration, compression string) // told how auto chose, or nil
+	reportOnce sync.Once
 }
 
 // New returns a Client that runs each request in its own session on conn,

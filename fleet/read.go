@@ -100,7 +100,7 @@ func (r *Runner) Copy(ctx context.Context, req client.Request, fp *Printer, opt 
 	}
 	err := r.lines(ctx, fp, opt, false, func(ctx context.Context, i int, emit func([]byte) error) error {
 		lw := &LineWriter{Emit: emit}
-		err := r.sources[i].Copy(ctx, req, lw)
+		err := r.sources[i].Copy(ctx, r.linkDebug(i, req), lw)
 		if err == nil {
 			err = lw.Close()
 		}
@@ -145,7 +145,7 @@ func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) 
 				pr.started(from, size)
 			}
 		}
-		file, err := r.sources[i].CopyFile(ctx, req, func(name string) (string, error) { return dest(i, name) })
+		file, err := r.sources[i].CopyFile(ctx, r.linkDebug(i, req), func(name string) (string, error) { return dest(i, name) })
 		if err == nil {
 			r.debugf(i, "wrote %s", file)
 		}
@@ -158,6 +158,7 @@ func (r *Runner) CopyFiles(ctx context.Context, req client.Request, out string) 
 
 // request is req for host i: its follow's reports go to stderr.
 func (r *Runner) request(i int, req client.Request) client.Request {
+	req = r.linkDebug(i, req)
 	req.OnOpen = func(o wire.Open) {
 		r.debugf(i, "following %q: file %q from byte %d (%s)", o.Log, o.ID, o.Offset, wire.Sanitize(o.Reason))
 	}
@@ -167,6 +168,20 @@ func (r *Runner) request(i int, req client.Request) client.Request {
 			r.warnf(i, "%v; reconnecting in %s", err, wait.Round(time.Millisecond))
 		}
 		req.Reconnect = &ro
+	}
+	return req
+}
+
+// linkDebug returns req that, with Verbose, says how --compress auto
+// judged host i's link.
+func (r *Runner) linkDebug(i int, req client.Request) client.Request {
+	if r.cfg.Verbose {
+		req.OnLink = func(rtt time.Duration, compression string) {
+			if compression == "" {
+				compression = "none"
+			}
+			r.debugf(i, "round trip %s: compression %s", rtt.Round(time.Microsecond), compression)
+		}
 	}
 	return req
 }
