@@ -46,6 +46,8 @@ func countParts(ctx context.Context, a *aggregator, c *content) (*tally.Table, e
 			return nil, err
 		}
 	}
+	pctx, cancel := context.WithCancel(ctx) // one part failing stops the others
+	defer cancel()
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
 	for i, p := range parts {
@@ -54,15 +56,21 @@ func countParts(ctx context.Context, a *aggregator, c *content) (*tally.Table, e
 			defer wg.Done()
 			r, err := c.section(starts[i], starts[i+1])
 			if err == nil {
-				err = p.read(ctx, r)
+				err = p.read(pctx, r)
 			}
-			errs[i] = err
+			if err != nil {
+				errs[i] = err
+				cancel()
+			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		if errors.Is(err, errRead) {
 			return nil, errRead
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the request's end, as one pass says it
 		}
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package subsystem
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -79,7 +80,7 @@ func TestStatsParts(t *testing.T) {
 	cfg, path := testConfig(t, content)
 	ss := &session{Server: cfg.server()}
 
-	count := func(line string, parts bool) (*tally.Table, error) {
+	countIn := func(ctx context.Context, line string, parts bool) (*tally.Table, error) {
 		t.Helper()
 		req, err := wire.ParseRequest(line)
 		if err != nil {
@@ -99,9 +100,13 @@ func TestStatsParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !parts {
-			return countAll(context.Background(), a, c)
+			return countAll(ctx, a, c)
 		}
-		return countParts(context.Background(), a, c)
+		return countParts(ctx, a, c)
+	}
+	count := func(line string, parts bool) (*tally.Table, error) {
+		t.Helper()
+		return countIn(context.Background(), line, parts)
 	}
 
 	partBytes = int64(len(content)) / 5
@@ -160,5 +165,12 @@ func TestStatsParts(t *testing.T) {
 		if got.Unparsed != want.Unparsed || got.Truncated() != want.Truncated() || got.Lines() != want.Lines() {
 			t.Fatalf("%s: unparsed %d/%d, truncated %v/%v, lines %d/%d", tt.line, got.Unparsed, want.Unparsed, got.Truncated(), want.Truncated(), got.Lines(), want.Lines())
 		}
+	}
+	// A request that ends (the client went away) ends every part, with
+	// the request's error, as one pass does.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := countIn(ctx, "stats --by=status access", true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled request in parts: %v, want context.Canceled", err)
 	}
 }
