@@ -163,15 +163,25 @@ func (t *Table) overflowFull() *Group {
 // insert makes a new group for the encoded key, or returns nil when the
 // table has no room for it.
 func (t *Table) insert(key []byte) *Group {
-	if len(t.groups) >= t.max || t.keyBytes+len(key) > t.maxBytes {
+	if !t.hasRoom(len(key)) {
 		return nil
 	}
 	g := &Group{Values: decodeKey(key, len(t.keys))}
-	k := string(key)
-	t.groups[k] = g
-	t.order = append(t.order, k)
-	t.keyBytes += len(key)
+	t.put(string(key), g)
 	return g
+}
+
+// hasRoom reports whether the table can take one more group whose
+// encoded key is n bytes long.
+func (t *Table) hasRoom(n int) bool {
+	return len(t.groups) < t.max && t.keyBytes+n <= t.maxBytes
+}
+
+// put adds group g under its encoded key.
+func (t *Table) put(key string, g *Group) {
+	t.groups[key] = g
+	t.order = append(t.order, key)
+	t.keyBytes += len(key)
 }
 
 func decodeKey(b []byte, n int) []string {
@@ -249,7 +259,7 @@ var ErrOrder = errors.New("tally: the later table was full; count its records in
 // taken in the order they were made, so that a group makes it into a full
 // table when and only when its first record would have. When o's own cap
 // was hit Continue changes nothing and returns [ErrOrder]. The tables must
-// have the same keys.
+// have the same keys. o's groups move into t: do not use o afterwards.
 func (t *Table) Continue(o *Table) error {
 	if !slices.Equal(t.keys, o.keys) {
 		return fmt.Errorf("continue a table grouped by %s with one grouped by %s", JoinKeys(t.keys), JoinKeys(o.keys))
@@ -259,14 +269,14 @@ func (t *Table) Continue(o *Table) error {
 	}
 	for _, k := range o.order {
 		g := o.groups[k]
-		dst := t.groups[k]
-		if dst == nil {
-			dst = t.insert([]byte(k))
+		switch dst := t.groups[k]; {
+		case dst != nil:
+			dst.merge(g)
+		case t.hasRoom(len(k)):
+			t.put(k, g)
+		default:
+			t.overflowFull().merge(g)
 		}
-		if dst == nil {
-			dst = t.overflowFull()
-		}
-		dst.merge(g)
 	}
 	if o.truncated {
 		t.truncated = true
